@@ -1,0 +1,1 @@
+"""Adapters: implementations of the ports on real infrastructure, and the composition root."""

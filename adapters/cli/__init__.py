@@ -1,0 +1,1 @@
+"""The ``govcore`` command line."""

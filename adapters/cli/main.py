@@ -1,0 +1,166 @@
+"""``govcore``: set up, run and maintain a county's deployment.
+
+Every command takes the deployment folder (or ``$GOVCORE_DEPLOYMENT``), reads its ini file and
+county.toml through the same composition root as the web app, and exits non-zero on failure with
+the reason in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+import plaster
+
+from govcore.errors import GovcoreError
+
+DEPLOYMENT_ENV = "GOVCORE_DEPLOYMENT"
+
+
+def _fail(zh: str, en: str) -> click.ClickException:
+    return click.ClickException(f"{zh}\n{en}")
+
+
+def load_settings(deployment: str, config_name: str, database: str | None, var: str | None) -> dict[str, Any]:
+    folder = Path(deployment)
+    if not folder.is_dir():
+        raise _fail(f"部署目录不存在：{folder}", f"deployment folder not found: {folder}")
+    ini = folder / config_name
+    if not ini.is_file():
+        raise _fail(f"找不到配置文件：{ini}", f"configuration file not found: {ini}")
+    settings = dict(plaster.get_settings(str(ini.resolve()), "app:main"))
+    settings.setdefault("govcore.deployment", str(folder.resolve()))
+    if database:
+        settings["sqlalchemy.url"] = database
+    if var:
+        settings["govcore.var_dir"] = str(Path(var).resolve())
+    return settings
+
+
+def deployment_options(default_config: str = "development.ini") -> Callable:
+    """The options every command shares: the deployment folder, its ini file, and overrides."""
+
+    def decorate(command: Callable) -> Callable:
+        @click.argument("deployment", envvar=DEPLOYMENT_ENV, type=click.Path(file_okay=False))
+        @click.option("--config", "config_name", default=default_config, show_default=True,
+                      help="部署目录中的 ini 文件 / ini file inside the deployment folder")
+        @click.option("--database", help="数据库 URL，覆盖配置 / database URL overriding the settings")
+        @click.option("--var", help="索引、附件和邮件目录 / folder for the index, blobs and mail")
+        @functools.wraps(command)
+        def wrapper(deployment, config_name, database, var, **kwargs):
+            try:
+                settings = load_settings(deployment, config_name, database, var)
+                return command(settings=settings, **kwargs)
+            except GovcoreError as exc:
+                raise _fail(exc.message_zh, exc.message_en) from exc
+
+        return wrapper
+
+    return decorate
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-v", "--verbose", is_flag=True, help="输出调试日志 / debug logging")
+def cli(verbose: bool) -> None:
+    """govcore 县级政务平台命令行 / the govcore command line."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@cli.command()
+@deployment_options()
+@click.option("--no-demo", is_flag=True, help="即使 county.toml 开启演示数据也不创建 / skip demo data")
+def init(settings, no_demo: bool) -> None:
+    """创建并升级数据库、写入默认数据、创建管理员账户 / create the database, seed it, create the administrator."""
+    from adapters.cli.setup import initialise
+
+    initialise(settings, demo=None if not no_demo else False, echo=click.echo)
+
+
+@cli.command()
+@deployment_options()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=6543, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(settings, host: str, port: int, threads: int) -> None:
+    """启动网站 / serve the site with waitress."""
+    import waitress
+
+    from adapters.bootstrap import build_platform
+    from adapters.web.app import make_app
+
+    app = make_app(build_platform(settings))
+    click.echo(f"govcore 已启动 / serving on http://{host}:{port}  (Ctrl+C 停止 / to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="govcore")
+
+
+@cli.command()
+@deployment_options(default_config="production.ini")
+def worker(settings) -> None:
+    """运行定时任务进程 / run the scheduled-job worker (timers survive restarts)."""
+    from adapters.bootstrap import build_platform
+    from adapters.scheduler.worker import run_worker
+
+    settings["govcore.scheduler"] = "worker"
+    run_worker(build_platform(settings))
+
+
+@cli.group()
+def db() -> None:
+    """数据库维护 / database maintenance."""
+
+
+@db.command("upgrade")
+@deployment_options()
+def db_upgrade(settings) -> None:
+    """升级核心和所有已启用插件的数据库结构 / run every enabled branch's migrations."""
+    from adapters.bootstrap import build_platform
+    from adapters.db import migrate
+
+    platform = build_platform(settings)
+    migrate.upgrade(platform.extras["engine"], platform.plugins.migration_locations, report=click.echo)
+    click.echo("数据库已是最新 / database is up to date")
+
+
+@cli.group()
+def search() -> None:
+    """全文检索维护 / search index maintenance."""
+
+
+@search.command("reindex")
+@deployment_options()
+def search_reindex(settings) -> None:
+    """重建全文检索索引 / rebuild the search index from every enabled plugin's documents."""
+    from adapters.bootstrap import build_platform
+    from adapters.search.reindex import reindex
+
+    count = reindex(build_platform(settings), progress_bar=True)
+    click.echo(f"已索引 {count} 条 / indexed {count} documents")
+
+
+@cli.group()
+def plugins() -> None:
+    """插件 / plugins."""
+
+
+@plugins.command("list")
+@deployment_options()
+def plugins_list(settings) -> None:
+    """列出已安装的插件及本部署是否启用 / list installed plugins and whether this deployment enables them."""
+    from govcore.county import load_county
+    from govcore.plugins import describe_plugins
+
+    county = load_county(settings["govcore.deployment"])
+    rows = describe_plugins(county.enabled_plugins)
+    width = max((len(info.name) for info in rows), default=4)
+    for info in rows:
+        state = "已启用 enabled " if info.enabled else "未启用 disabled"
+        click.echo(f"{info.name.ljust(width)}  {state}  {info.distribution} {info.version}  {info.title}")
+    unknown = [name for name in county.enabled_plugins if name not in {info.name for info in rows}]
+    if unknown:
+        raise _fail(f"county.toml 启用了未安装的插件：{', '.join(unknown)}",
+                    f"county.toml enables plugins that are not installed: {', '.join(unknown)}")

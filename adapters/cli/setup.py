@@ -1,0 +1,53 @@
+"""``govcore init``: one step from an empty folder to a working county site."""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from sqlalchemy import select
+
+from adapters.bootstrap import build_platform
+from adapters.db import migrate
+from adapters.db.accounts import ensure_account, ensure_roles
+from adapters.db.orm import WorkdayOverride
+from adapters.search.reindex import reindex
+from govcore.core_plugin import SYSTEM_ADMIN_ROLE
+from govcore.seeding import SeedContext
+
+ADMIN_LOGIN = "admin"
+
+
+def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str], None]) -> list[tuple[str, str, str]]:
+    """Migrate, seed and create the administrator; returns the accounts printed (title, login, password)."""
+    platform = build_platform(settings)
+    engine = platform.extras["engine"]
+    echo(f"数据库 / database: {engine.url.render_as_string(hide_password=True)}")
+    migrate.upgrade(engine, platform.plugins.migration_locations, report=lambda line: echo(f"  迁移 {line}"))
+
+    demo = platform.county.demo if demo is None else demo
+    with platform.unit_of_work() as uow:
+        session = uow.session
+        known_days = set(session.scalars(select(WorkdayOverride.day)))
+        for override in platform.county.calendar_overrides:
+            if override.day not in known_days:
+                session.add(WorkdayOverride(day=override.day, working=override.working, reason=override.reason))
+        created = ensure_roles(session, platform.plugins.roles)
+        echo(f"  角色：新建 {created} 个")
+        context = SeedContext(uow=uow, county=platform.county, demo=demo, report=lambda line: echo(f"  {line}"))
+        platform.plugins.hook.govcore_seed(context=context)
+        password = ensure_account(session, platform.extras["passwords"], platform.clock,
+                                  ADMIN_LOGIN, "系统管理员", [SYSTEM_ADMIN_ROLE])
+        accounts = [("系统管理员", ADMIN_LOGIN, password)] if password else []
+        accounts += [account for account in context.accounts if account[2]]
+
+    count = reindex(platform, progress_bar=False)
+    echo(f"  全文检索：已索引 {count} 条")
+    echo("")
+    echo(f"{platform.county.full_name} 已就绪 / ready.")
+    if accounts:
+        echo("以下账户的一次性密码只显示这一次，首次登录后须修改 / one-time passwords, shown once:")
+        for title, login, secret in accounts:
+            echo(f"  {title:<10} 用户名 {login:<16} 密码 {secret}")
+    else:
+        echo("所有账户均已设置过密码 / every account already has its own password.")
+    return accounts

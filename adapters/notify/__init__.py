@@ -1,0 +1,1 @@
+"""Notification channels: the in-app inbox (a repository) and e-mail."""

@@ -1,0 +1,1 @@
+"""Test support shipped with govcore, so that plugin authors test against the same fixtures."""

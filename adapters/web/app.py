@@ -1,0 +1,67 @@
+"""The Pyramid application factory.
+
+The core configures itself, every enabled plugin's ``govcore_configure_web`` runs, the
+configuration is committed, and only then the deployment's own includes run, so a county overrides
+core and plugin views and templates without conflict errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from pyramid.config import Configurator
+from pyramid.router import Router
+
+from adapters.bootstrap import build_platform, load_calendar_overrides
+from adapters.db import migrate
+from govcore.errors import ConfigurationError
+from govcore.platform import Platform
+
+log = logging.getLogger(__name__)
+
+
+def main(global_config: dict[str, Any] | None, **settings: Any) -> Router:
+    """PasteDeploy entry point (``use = egg:govcore``)."""
+    platform = build_platform(settings)
+    return make_app(platform)
+
+
+def make_app(platform: Platform, check_migrations: bool = True) -> Router:
+    if check_migrations:
+        behind = migrate.pending(platform.extras["engine"], platform.plugins.migration_locations)
+        if behind:
+            names = ", ".join(behind)
+            raise ConfigurationError(
+                f"数据库结构不是最新（{names}），请先运行 govcore db upgrade",
+                f"the database is behind ({names}); run govcore db upgrade first",
+            )
+        load_calendar_overrides(platform)
+    settings = dict(platform.settings)
+    settings.setdefault("pyramid.default_locale_name", "zh_CN")
+    settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
+    settings.setdefault("retry.attempts", 3)
+    with Configurator(settings=settings) as config:
+        config.registry["platform"] = platform
+        config.include("adapters.web.shell")
+        platform.plugins.hook.govcore_configure_web(config=config)
+        config.commit()
+        _include_deployment(config, platform)
+    if platform.settings.get("govcore.scheduler") == "in-process":
+        platform.scheduler.start()
+    return config.make_wsgi_app()
+
+
+def _include_deployment(config: Configurator, platform: Platform) -> None:
+    """The county's own overrides: templates and named includes.
+
+    ``<deployment>/templates/<package>/x.pt`` replaces ``<package>:templates/x.pt``, e.g.
+    ``templates/adapters.web/layout.pt`` gives the county its own page frame.
+    """
+    templates = Path(platform.deployment_dir) / "templates"
+    if templates.is_dir():
+        for package_dir in sorted(p for p in templates.iterdir() if p.is_dir()):
+            config.override_asset(to_override=f"{package_dir.name}:templates/", override_with=f"{package_dir}/")
+    for name in str(platform.settings.get("govcore.includes", "")).split():
+        config.include(name)

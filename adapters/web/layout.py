@@ -1,0 +1,14 @@
+"""What every template can use: the page frames and the county."""
+
+from __future__ import annotations
+
+from pyramid.renderers import get_renderer
+
+
+def add_renderer_globals(event) -> None:
+    request = event.get("request")
+    if request is None:
+        return
+    event["layout"] = get_renderer("adapters.web:templates/layout.pt").implementation()
+    event["admin_layout"] = get_renderer("adapters.web:templates/admin_layout.pt").implementation()
+    event["county"] = request.platform.county

@@ -1,0 +1,44 @@
+"""Error pages in Chinese: 403 (or a login redirect), 404, 500."""
+
+from __future__ import annotations
+
+import logging
+
+from pyramid.httpexceptions import HTTPFound
+
+log = logging.getLogger(__name__)
+
+T = "adapters.web:templates/error.pt"
+
+MESSAGES = {
+    403: ("没有访问权限", "您没有查看此页面的权限。如需开通，请联系本单位的系统管理员。"),
+    404: ("页面不存在", "您访问的页面不存在或已被移除，请检查网址，或从首页重新进入。"),
+    500: ("服务器内部错误", "系统处理您的请求时出现了问题，已记录此错误。您已保存的内容不受影响，请稍后再试。"),
+}
+
+
+def includeme(config) -> None:
+    config.add_forbidden_view(forbidden, renderer=T)
+    config.add_notfound_view(not_found, renderer=T)
+    config.add_exception_view(server_error, context=Exception, renderer=T)
+
+
+def _page(request, status: int) -> dict:
+    request.response.status_int = status
+    title, message = MESSAGES[status]
+    return {"status": status, "title": title, "message": message}
+
+
+def forbidden(exc, request):
+    if request.current_user is None and request.method == "GET" and not request.path.startswith("/api/"):
+        return HTTPFound(location=request.route_path("login", _query={"came_from": request.path_qs}))
+    return _page(request, 403)
+
+
+def not_found(exc, request):
+    return _page(request, 404)
+
+
+def server_error(exc, request):
+    log.exception("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    return _page(request, 500)

@@ -1,0 +1,106 @@
+"""Value objects that plugins return from the ``govcore_register_*`` hooks and the core merges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A permission a plugin guards its views and services with, named ``<area>.<verb>``."""
+
+    name: str
+    title: str  # shown to the security administrator, in Chinese
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class RoleTemplate:
+    """A back-end role a plugin proposes; the deployment's seed turns it into editable data."""
+
+    name: str
+    title: str
+    permissions: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a content type's schema; counties add fields in ``county.toml``."""
+
+    name: str
+    title: str
+    kind: str = "text"  # text, textarea, html, date, datetime, number, choice, file, image
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class ContentType:
+    """A kind of item a plugin offers, described once so that add forms and views cannot drift."""
+
+    name: str
+    title: str
+    plugin: str
+    fields: tuple[FieldSpec, ...] = ()
+    add_permission: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """An entry of the staff area's menu. Shown only to users holding ``permission``."""
+
+    title: str
+    route_name: str
+    permission: str
+    section: str = "系统"  # the menu group it appears under
+    order: int = 100
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the public site's main navigation."""
+
+    title: str
+    url: str
+    children: tuple["NavItem", ...] = ()
+
+
+@dataclass(frozen=True)
+class PortalBlock:
+    """A block of the public home page.
+
+    ``render`` is called with the request and returns safe HTML (plugins render their own template).
+    Blocks are laid out by ``order``; ``width`` is "full" or "half".
+    """
+
+    name: str
+    title: str
+    render: Callable[[Any], str]
+    order: int = 100
+    width: str = "half"
+
+
+@dataclass(frozen=True)
+class DashboardWidget:
+    """A panel of the staff dashboard, shown to users holding ``permission``."""
+
+    name: str
+    title: str
+    render: Callable[[Any], str]
+    permission: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ApiSpecFragment:
+    """Part of the OpenAPI document of ``/api/v1``: ``paths`` and ``schemas`` are merged into it."""
+
+    plugin: str
+    paths: dict[str, Any] = field(default_factory=dict)
+    schemas: dict[str, Any] = field(default_factory=dict)
+    tags: tuple[dict[str, Any], ...] = ()

@@ -1,0 +1,14 @@
+"""Time, so that the core never calls ``datetime.now()`` and tests can move it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current moment, timezone-aware, in the county's timezone."""
+
+    def today(self) -> dt.date:
+        """The current date in the county's timezone."""
