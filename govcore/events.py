@@ -24,7 +24,7 @@ def dispatch(platform: "Platform", events: Iterable[DomainEvent]) -> None:
     must not make a caller believe that what was saved was not.
     """
     for event in events:
-        for impl in reversed(platform.plugins.hook.govcore_on_event.get_hookimpls()):
+        for impl in platform.plugins.hook.govcore_on_event.get_hookimpls():
             try:
                 impl.function(**{name: {"event": event, "platform": platform}[name] for name in impl.argnames})
             except Exception:  # noqa: BLE001 - one plugin's failure must not stop the others

@@ -85,10 +85,11 @@ class Plugins:
         return self.manager.hook
 
     def each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call one hook on every plugin separately, keeping who answered what (None left out)."""
+        """Call one hook on every plugin separately, in registration order (the core first, then the
+        plugins in the order county.toml enables them), keeping who answered what (None left out)."""
         caller = getattr(self.manager.hook, hook_name)
         results = []
-        for impl in reversed(caller.get_hookimpls()):
+        for impl in caller.get_hookimpls():
             result = impl.function(**{arg: kwargs[arg] for arg in impl.argnames})
             if result is not None:
                 results.append((impl.plugin_name, result))

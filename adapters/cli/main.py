@@ -102,11 +102,13 @@ def serve(settings, host: str, port: int, threads: int) -> None:
 @deployment_options(default_config="production.ini")
 def worker(settings) -> None:
     """运行定时任务进程 / run the scheduled-job worker (timers survive restarts)."""
-    from adapters.bootstrap import build_platform
+    from adapters.bootstrap import build_platform, load_calendar_overrides
     from adapters.scheduler.worker import run_worker
 
     settings["govcore.scheduler"] = "worker"
-    run_worker(build_platform(settings))
+    platform = build_platform(settings)
+    load_calendar_overrides(platform)
+    run_worker(platform)
 
 
 @cli.group()

@@ -1,10 +1,10 @@
 """pytest fixtures for govcore and its plugins (registered through the ``pytest11`` entry point).
 
-The database comes from ``GOVCORE_TEST_DATABASE``: unset or ``sqlite`` for a SQLite file in a
-temporary folder, or a PostgreSQL URL such as
-``postgresql+psycopg://postgres@127.0.0.1:5432/postgres`` (a fresh database is created for the run
-and dropped after it). With ``GOVCORE_REQUIRE_POSTGRES=1`` a PostgreSQL URL is mandatory and an
-unreachable server fails the run instead of skipping.
+Tests that use the database run once per database kind in ``GOVCORE_TEST_DATABASES``
+(default ``sqlite,postgresql``): SQLite in a temporary folder, and PostgreSQL on the server at
+``GOVCORE_TEST_POSTGRES_URL`` (default ``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``),
+where a fresh database is created for the run and dropped after it. An unreachable PostgreSQL
+server skips its half of the run, unless ``GOVCORE_REQUIRE_POSTGRES=1`` makes that a failure.
 
 Each test runs inside an outer transaction that is rolled back afterwards; the app's own commits
 become savepoints (SQLAlchemy's ``join_transaction_mode="create_savepoint"``).
@@ -20,9 +20,11 @@ from typing import Iterator
 
 import pytest
 
-DATABASE_ENV = "GOVCORE_TEST_DATABASE"
+DATABASES_ENV = "GOVCORE_TEST_DATABASES"
+POSTGRES_URL_ENV = "GOVCORE_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "GOVCORE_REQUIRE_POSTGRES"
 DEFAULT_DEPLOYMENT_ENV = "GOVCORE_TEST_DEPLOYMENT"
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TEST_PASSWORD = "Test-Passw0rd!"
 
 
@@ -30,16 +32,20 @@ def _project_deployment(name: str) -> Path:
     return Path(__file__).resolve().parents[2] / "deployments" / name
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> Iterator[str]:
-    """A database for the whole run: SQLite by default, PostgreSQL when configured."""
-    configured = os.environ.get(DATABASE_ENV, "sqlite")
-    if os.environ.get(REQUIRE_POSTGRES_ENV) == "1" and not configured.startswith("postgresql"):
-        pytest.fail(f"{REQUIRE_POSTGRES_ENV}=1 needs {DATABASE_ENV} set to a PostgreSQL URL")
-    if not configured.startswith("postgresql"):
+def _database_kinds() -> list[str]:
+    kinds = [k.strip() for k in os.environ.get(DATABASES_ENV, "sqlite,postgresql").split(",") if k.strip()]
+    if os.environ.get(REQUIRE_POSTGRES_ENV) == "1" and "postgresql" not in kinds:
+        kinds.append("postgresql")
+    return kinds
+
+
+@pytest.fixture(scope="session", params=_database_kinds())
+def database_url(request, tmp_path_factory) -> Iterator[str]:
+    """Each database kind the run covers; every test that touches the database runs on each."""
+    if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'govcore.sqlite'}"
         return
-    yield from _temporary_postgres_database(configured)
+    yield from _temporary_postgres_database(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
 
 
 def _temporary_postgres_database(server_url: str) -> Iterator[str]:

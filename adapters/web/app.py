@@ -48,8 +48,8 @@ def make_app(platform: Platform, check_migrations: bool = True) -> Router:
         platform.plugins.hook.govcore_configure_web(config=config)
         config.commit()
         _include_deployment(config, platform)
-    if platform.settings.get("govcore.scheduler") == "in-process":
-        platform.scheduler.start()
+    # Runs jobs only in "in-process" mode; in the other modes it changes nothing.
+    platform.scheduler.start()
     return config.make_wsgi_app()
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pyramid.renderers import get_renderer
 
+from adapters.web.i18n import _
+
 
 def add_renderer_globals(event) -> None:
     request = event.get("request")
@@ -12,3 +14,5 @@ def add_renderer_globals(event) -> None:
     event["layout"] = get_renderer("adapters.web:templates/layout.pt").implementation()
     event["admin_layout"] = get_renderer("adapters.web:templates/admin_layout.pt").implementation()
     event["county"] = request.platform.county
+    # Plugins hand the shell plain Chinese titles (menu entries, blocks); translate them on display.
+    event["t"] = lambda text: request.localizer.translate(_(text))

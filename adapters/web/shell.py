@@ -52,3 +52,4 @@ def includeme(config: Configurator) -> None:
     config.add_route("admin.inbox", "/admin/inbox")
     config.add_route("admin.inbox_read", "/admin/inbox/{id:\\d+}/read")
     config.include("adapters.web.views", route_prefix=None)
+    config.include("adapters.web.api")

@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from govcore import hookimpl
-from govcore.contributions import MenuEntry, Permission, PortalBlock
+from govcore.contributions import DashboardWidget, MenuEntry, Permission, PortalBlock, RoleTemplate
+from govcore.core_plugin import SYSTEM_ADMIN_ROLE
 from ports.search import SearchDocument
 
 COLUMNS_VIEW = "content.columns.view"
@@ -18,6 +19,12 @@ COLUMNS_VIEW = "content.columns.view"
 @hookimpl
 def govcore_register_permissions():
     return [Permission(COLUMNS_VIEW, "查看栏目结构")]
+
+
+@hookimpl
+def govcore_register_roles():
+    # The column tree is site configuration, which the system administrator looks after.
+    return [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW,))]
 
 
 @hookimpl
@@ -31,6 +38,13 @@ def govcore_register_repositories():
     from plugins.content.orm import SqlColumnRepository
 
     return {ColumnRepository: SqlColumnRepository}
+
+
+@hookimpl
+def govcore_register_api():
+    from plugins.content.api import api_fragment
+
+    return api_fragment()
 
 
 @hookimpl
@@ -48,6 +62,13 @@ def govcore_register_portal_blocks():
     from plugins.content.web import render_columns_block
 
     return [PortalBlock("content.columns", "栏目导航", render_columns_block, order=50, width="full")]
+
+
+@hookimpl
+def govcore_dashboard_widgets():
+    from plugins.content.web import render_columns_widget
+
+    return [DashboardWidget("content.columns", "栏目概况", render_columns_widget, COLUMNS_VIEW, order=20)]
 
 
 @hookimpl

@@ -36,6 +36,7 @@ def includeme(config: Configurator) -> None:
     config.add_view(column_page, route_name="content.column", renderer=T + "column.pt", permission=PORTAL_VIEW)
     config.add_view(admin_columns, route_name="content.admin_columns", renderer=T + "admin_columns.pt",
                     permission=COLUMNS_VIEW)
+    config.include("plugins.content.api")
 
 
 def column_url(request, node: ColumnNode) -> str:
@@ -56,6 +57,15 @@ def _navigation(request) -> list[NavItem]:
 def render_columns_block(request) -> str:
     return render(T + "columns_block.pt", {"roots": request.content_columns.visible_roots(),
                                            "column_url": column_url}, request=request)
+
+
+def render_columns_widget(request) -> str:
+    tree: ColumnTree = request.content_columns
+    return render(T + "columns_widget.pt", {
+        "top": len(tree.roots),
+        "total": len(tree.by_id),
+        "hidden": sum(1 for node in tree.by_id.values() if node.hidden),
+    }, request=request)
 
 
 def column_page(request):

@@ -7,6 +7,7 @@ from pyramid.security import forget, remember
 from sqlalchemy import select
 
 from adapters.db.orm import User
+from adapters.web.i18n import _
 from govcore.accounts import PasswordPolicy
 
 
@@ -33,7 +34,7 @@ def login(request):
     hasher = _hasher(request)
     if user is None or not user.is_active or not hasher.verify(user.password_hash, password):
         request.response.status_int = 400
-        return {"login": login_name, "error": "用户名或密码不正确", "came_from": came_from}
+        return {"login": login_name, "error": _("用户名或密码不正确"), "came_from": came_from}
     if hasher.needs_rehash(user.password_hash):
         user.password_hash = hasher.hash(password)
     user.last_login_at = request.platform.clock.now()
@@ -63,17 +64,17 @@ def change_password(request):
     came_from = request.POST.get("came_from", "")
     errors = []
     if not _hasher(request).verify(user.password_hash, current):
-        errors.append("当前密码不正确")
+        errors.append(_("当前密码不正确"))
     if new != repeat:
-        errors.append("两次输入的新密码不一致")
+        errors.append(_("两次输入的新密码不一致"))
     if new == current:
-        errors.append("新密码不能与当前密码相同")
+        errors.append(_("新密码不能与当前密码相同"))
     errors += PasswordPolicy().problems(new, user.login)
     if errors:
         request.response.status_int = 400
         return {"errors": errors, "came_from": came_from, "forced": user.must_change_password}
     user.password_hash = _hasher(request).hash(new)
     user.must_change_password = False
-    request.session.flash("密码已修改", "success")
+    request.session.flash(request.localizer.translate(_("密码已修改")), "success")
     default = request.route_path("admin") if user.kind == "staff" else request.route_path("home")
     return HTTPFound(location=_safe_target(request, came_from, default))

@@ -1,0 +1,199 @@
+"""The ``/api/v1`` JSON API: its OpenAPI document, the core and content paths, JSON errors."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from openapi_core import OpenAPI
+from openapi_core.testing import MockRequest, MockResponse
+from openapi_spec_validator import validate
+from pyramid.httpexceptions import HTTPForbidden
+from pyramid.testing import DummyRequest
+from sqlalchemy import update
+
+from adapters.web.api import API_PREFIX
+from adapters.web.api.document import base_document, merge_document, validate_document
+from adapters.web.api.errors import forbidden, server_error
+from govcore.contributions import ApiSpecFragment
+from govcore.errors import ConfigurationError
+from plugins.content.orm import Column
+
+
+@pytest.fixture(scope="module")
+def document(wsgi_app) -> dict:
+    return wsgi_app.registry["govcore.api.document"]
+
+
+def assert_matches_document(document: dict, response, path_pattern: str, path_args: dict | None = None) -> None:
+    """Check a response against the document independently of the app's own validation."""
+    request = MockRequest(
+        "http://localhost",
+        "get",
+        response.request.path,
+        path_pattern=API_PREFIX + path_pattern,
+        args=dict(response.request.GET),
+        view_args=path_args or {},
+    )
+    OpenAPI.from_dict(document).validate_response(
+        request, MockResponse(response.body, response.status_int, content_type=response.content_type)
+    )
+
+
+def test_responses_are_validated_in_tests(wsgi_app):
+    assert wsgi_app.registry.settings["pyramid_openapi3.enable_response_validation"] is True
+
+
+def test_openapi_json_is_served_and_valid(testapp):
+    response = testapp.get(f"{API_PREFIX}/openapi.json")
+    assert response.content_type == "application/json"
+    document = response.json
+    validate(document)
+    assert document["info"]["title"] == "govcore API"
+    assert document["servers"] == [{"url": API_PREFIX}]
+    assert {"/health", "/plugins", "/columns", "/columns/{slug}"} <= set(document["paths"])
+    assert "X-CSRF-Token" in document["info"]["description"]
+
+
+def test_openapi_yaml_is_the_same_document(testapp):
+    response = testapp.get(f"{API_PREFIX}/openapi.yaml")
+    assert yaml.safe_load(response.text) == testapp.get(f"{API_PREFIX}/openapi.json").json
+
+
+def test_every_api_route_is_described(wsgi_app, document):
+    routes = {
+        route.pattern.removeprefix(API_PREFIX)
+        for route in wsgi_app.routes_mapper.get_routes()
+        if route.pattern.startswith(API_PREFIX + "/")
+    }
+    assert routes == set(document["paths"])
+
+
+def test_health(testapp, document):
+    response = testapp.get(f"{API_PREFIX}/health", status=(200, 503))
+    assert response.json["status"] == ("ok" if response.status_int == 200 else "fail")
+    assert set(response.json["checks"]) == {"database", "search", "scheduler"}
+    assert response.json["checks"]["database"]["ok"] is True
+    assert_matches_document(document, response, "/health")
+
+
+def test_plugins_lists_the_enabled_plugins(testapp, platform, document):
+    response = testapp.get(f"{API_PREFIX}/plugins")
+    plugins = response.json["plugins"]
+    assert {plugin["name"] for plugin in plugins} == set(platform.plugins.enabled)
+    content = next(plugin for plugin in plugins if plugin["name"] == "content")
+    assert content["title"].startswith("信息发布")
+    assert_matches_document(document, response, "/plugins")
+
+
+def test_columns_is_the_public_tree(testapp, document):
+    response = testapp.get(f"{API_PREFIX}/columns")
+    roots = response.json["columns"]
+    overview = roots[0]
+    assert (overview["slug"], overview["title"], overview["url"]) == ("overview", "地方概况", "/column/overview")
+    assert overview["has_children"] is True
+    assert [child["slug"] for child in overview["children"]][:2] == ["geography", "history"]
+    assert_matches_document(document, response, "/columns")
+
+
+def test_columns_depth_limits_the_levels(testapp, document):
+    response = testapp.get(f"{API_PREFIX}/columns", {"depth": "1"})
+    roots = response.json["columns"]
+    assert roots and all(root["children"] == [] for root in roots)
+    assert all(root["has_children"] for root in roots)
+    assert_matches_document(document, response, "/columns")
+
+
+@pytest.mark.parametrize("depth", ["abc", "0", "99"])
+def test_a_request_outside_the_document_is_400_json(testapp, depth):
+    response = testapp.get(f"{API_PREFIX}/columns", {"depth": depth}, status=400)
+    assert response.content_type == "application/json"
+    assert response.json["message"] == "请求参数不符合接口说明"
+    assert response.json["errors"]
+    assert all(error["message"] for error in response.json["errors"])
+
+
+def test_one_column_with_children_and_path(testapp, document):
+    response = testapp.get(f"{API_PREFIX}/columns/overview")
+    assert response.json["column"]["title"] == "地方概况"
+    assert response.json["path"] == [response.json["column"]]
+    assert "geography" in [child["slug"] for child in response.json["children"]]
+    assert_matches_document(document, response, "/columns/{slug}", {"slug": "overview"})
+
+    leaf = testapp.get(f"{API_PREFIX}/columns/geography").json
+    assert [n["slug"] for n in leaf["path"]] == ["overview", "geography"]
+    assert leaf["children"] == [] and leaf["column"]["has_children"] is False
+
+
+def test_unknown_column_is_404_json(testapp, document):
+    response = testapp.get(f"{API_PREFIX}/columns/no-such-column", status=404)
+    assert response.content_type == "application/json"
+    assert response.json == {"message": "栏目不存在或未公开"}
+    assert_matches_document(document, response, "/columns/{slug}", {"slug": "no-such-column"})
+
+
+def test_hidden_columns_are_not_published(testapp, dbsession):
+    dbsession.execute(update(Column).where(Column.slug == "overview").values(hidden=True))
+    dbsession.commit()
+    testapp.get(f"{API_PREFIX}/columns/overview", status=404)
+    testapp.get(f"{API_PREFIX}/columns/geography", status=404)  # under a hidden column
+    slugs = [root["slug"] for root in testapp.get(f"{API_PREFIX}/columns").json["columns"]]
+    assert "overview" not in slugs and slugs
+
+
+def test_api_errors_are_json_not_html_pages(testapp):
+    unknown = testapp.get(f"{API_PREFIX}/no-such-thing", status=404)
+    assert unknown.json == {"message": "请求的资源不存在"}
+    wrong_method = testapp.post(f"{API_PREFIX}/plugins", status=404)
+    assert wrong_method.content_type == "application/json"
+    assert testapp.get("/no-such-page", status=404).content_type == "text/html"
+
+
+def test_api_forbidden_and_server_errors_are_json():
+    request = DummyRequest(path=f"{API_PREFIX}/x")
+    request.current_user = None
+    denied = forbidden(HTTPForbidden(), request)
+    assert (denied.status_int, denied.content_type, denied.json["message"]) == (403, "application/json", "需要登录后才能访问")
+    failed = server_error(RuntimeError("boom"), request)
+    assert (failed.status_int, failed.content_type) == (500, "application/json")
+    assert "boom" not in failed.text
+
+
+def fragment(plugin: str, paths: tuple[str, ...] = (), schemas: tuple[str, ...] = ()) -> ApiSpecFragment:
+    operation = {"get": {"responses": {"200": {"description": "ok"}}}}
+    return ApiSpecFragment(plugin, {path: operation for path in paths}, {name: {"type": "object"} for name in schemas})
+
+
+def test_merge_adds_fragments_and_a_default_error_response():
+    merged = merge_document(base_document(), [fragment("a", paths=("/things",), schemas=("Thing",))])
+    validate_document(merged)
+    assert merged["paths"]["/things"]["get"]["responses"]["default"] == {"$ref": "#/components/responses/Error"}
+    assert "Thing" in merged["components"]["schemas"]
+    assert "/things" not in base_document()["paths"]
+
+
+def test_merge_rejects_a_path_declared_by_two_plugins():
+    with pytest.raises(ConfigurationError) as raised:
+        merge_document(base_document(), [fragment("alpha", paths=("/things",)), fragment("beta", paths=("/things",))])
+    assert "alpha" in raised.value.message_zh and "beta" in raised.value.message_zh
+    assert "/things" in raised.value.message_zh
+
+
+def test_merge_rejects_a_plugin_taking_a_core_path_or_schema():
+    with pytest.raises(ConfigurationError, match="core 和 alpha"):
+        merge_document(base_document(), [fragment("alpha", paths=("/health",))])
+    with pytest.raises(ConfigurationError, match="Error"):
+        merge_document(base_document(), [fragment("alpha", schemas=("Error",))])
+
+
+def test_merge_rejects_a_schema_declared_by_two_plugins():
+    with pytest.raises(ConfigurationError, match="alpha 和 beta"):
+        merge_document(base_document(), [fragment("alpha", schemas=("Thing",)), fragment("beta", schemas=("Thing",))])
+
+
+def test_an_invalid_document_stops_the_start_up():
+    broken = merge_document(base_document(), [])
+    broken["paths"]["/plugins"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] = {
+        "$ref": "#/components/schemas/Missing"
+    }
+    with pytest.raises(ConfigurationError, match="Missing"):
+        validate_document(broken)
