@@ -59,6 +59,7 @@ setup(
             "playwright>=1.45,<2",
             "psycopg[binary]>=3.1,<4",
             "Babel>=2.14,<3",
+            "lingua>=4.15,<5",
         ],
     },
     entry_points={

@@ -23,10 +23,18 @@ def make_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Eng
     engine = engine_from_config(settings, prefix, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
+def _sqlite_begin(connection) -> None:
+    # pysqlite begins transactions lazily and on its own terms, which breaks SAVEPOINT; with its
+    # own handling switched off (below), SQLAlchemy's BEGIN makes transactions behave as documented.
+    connection.exec_driver_sql("BEGIN")
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from adapters.web.api import API_PREFIX
 from adapters.web.api.document import base_document, merge_document, validate_document
 from adapters.web.api.errors import forbidden, server_error
+from adapters.web.api.views import DOCUMENT_KEY, PLUGINS_KEY
 from govcore.contributions import ApiSpecFragment
 from govcore.errors import ConfigurationError
 from plugins.content.orm import Column
@@ -21,7 +22,7 @@ from plugins.content.orm import Column
 
 @pytest.fixture(scope="module")
 def document(wsgi_app) -> dict:
-    return wsgi_app.registry["govcore.api.document"]
+    return wsgi_app.registry[DOCUMENT_KEY]
 
 
 def assert_matches_document(document: dict, response, path_pattern: str, path_args: dict | None = None) -> None:
@@ -39,8 +40,11 @@ def assert_matches_document(document: dict, response, path_pattern: str, path_ar
     )
 
 
-def test_responses_are_validated_in_tests(wsgi_app):
+def test_a_response_that_drifts_from_the_document_is_a_500_json(testapp, wsgi_app, monkeypatch):
     assert wsgi_app.registry.settings["pyramid_openapi3.enable_response_validation"] is True
+    monkeypatch.setitem(wsgi_app.registry, PLUGINS_KEY, [{"name": "content", "title": "信息发布", "extra": 1}])
+    response = testapp.get(f"{API_PREFIX}/plugins", status=500)
+    assert response.json == {"message": "服务器返回的数据不符合接口说明，已记录此错误，请稍后再试"}
 
 
 def test_openapi_json_is_served_and_valid(testapp):
@@ -66,6 +70,17 @@ def test_every_api_route_is_described(wsgi_app, document):
         if route.pattern.startswith(API_PREFIX + "/")
     }
     assert routes == set(document["paths"])
+
+
+def test_every_api_view_is_validated_against_the_document(wsgi_app):
+    api_routes = {route.name for route in wsgi_app.routes_mapper.get_routes() if route.pattern.startswith(API_PREFIX)}
+    views = [
+        entry["introspectable"]
+        for entry in wsgi_app.registry.introspector.get_category("views")
+        if entry["introspectable"]["route_name"] in api_routes - {"api.openapi_yaml"}  # a file, served as is
+    ]
+    assert len(views) == len(api_routes) - 1
+    assert all(view.get("openapi") is True for view in views)
 
 
 def test_health(testapp, document):
@@ -132,12 +147,20 @@ def test_unknown_column_is_404_json(testapp, document):
 
 
 def test_hidden_columns_are_not_published(testapp, dbsession):
+    # Left uncommitted: the app's requests share the test's connection, so they see it, and it is
+    # rolled back with the test's transaction.
     dbsession.execute(update(Column).where(Column.slug == "overview").values(hidden=True))
-    dbsession.commit()
     testapp.get(f"{API_PREFIX}/columns/overview", status=404)
     testapp.get(f"{API_PREFIX}/columns/geography", status=404)  # under a hidden column
     slugs = [root["slug"] for root in testapp.get(f"{API_PREFIX}/columns").json["columns"]]
     assert "overview" not in slugs and slugs
+
+
+def test_head_is_answered_like_get(testapp, document):
+    assert document["paths"]["/plugins"]["head"]["operationId"] == "listPluginsHead"
+    response = testapp.head(f"{API_PREFIX}/plugins")
+    assert (response.status_int, response.body) == (200, b"")
+    testapp.head(f"{API_PREFIX}/columns/no-such-column", status=404)
 
 
 def test_api_errors_are_json_not_html_pages(testapp):
@@ -163,10 +186,11 @@ def fragment(plugin: str, paths: tuple[str, ...] = (), schemas: tuple[str, ...] 
     return ApiSpecFragment(plugin, {path: operation for path in paths}, {name: {"type": "object"} for name in schemas})
 
 
-def test_merge_adds_fragments_and_a_default_error_response():
+def test_merge_adds_fragments_a_default_error_response_and_head():
     merged = merge_document(base_document(), [fragment("a", paths=("/things",), schemas=("Thing",))])
     validate_document(merged)
     assert merged["paths"]["/things"]["get"]["responses"]["default"] == {"$ref": "#/components/responses/Error"}
+    assert merged["paths"]["/things"]["head"]["responses"]["200"] == {"description": "ok"}
     assert "Thing" in merged["components"]["schemas"]
     assert "/things" not in base_document()["paths"]
 

@@ -6,6 +6,7 @@ a plugin cannot reach into another plugin's part of it.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import tempfile
@@ -198,9 +199,11 @@ def merge_document(base: Mapping[str, Any], fragments: Iterable[ApiSpecFragment]
     """Merge plugin fragments into a copy of ``base``; a path, schema or tag has exactly one owner.
 
     A name claimed twice raises :class:`ConfigurationError` naming both owners (the base belongs to
-    the core), so two plugins can never silently replace each other's contract. Every operation
-    without a ``default`` response gets the shared error response, which is what the error views
-    return for any status.
+    the core), so two plugins can never silently replace each other's contract. Two things every
+    API view does are added rather than left to each fragment: an operation without a ``default``
+    response gets the shared error response (what the error views return for any status), and a
+    ``get`` gets its ``head`` twin, because Pyramid answers HEAD with the GET view and
+    pyramid_openapi3 validates a HEAD request against a ``head`` operation.
     """
     document = _plain(base, CORE_PLUGIN)
     paths: dict[str, Any] = document.setdefault("paths", {})
@@ -221,6 +224,8 @@ def merge_document(base: Mapping[str, Any], fragments: Iterable[ApiSpecFragment]
         for method, operation in path_item.items():
             if method in HTTP_METHODS:
                 operation.setdefault("responses", {}).setdefault("default", {"$ref": ERROR_RESPONSE_REF})
+        if "get" in path_item and "head" not in path_item:
+            path_item["head"] = _head_of(path_item["get"])
     return document
 
 
@@ -250,6 +255,18 @@ def write_document(document: Mapping[str, Any], path: Path) -> Path:
         tmp.write(text)
     os.replace(tmp.name, path)
     return path
+
+
+def _head_of(get: dict[str, Any]) -> dict[str, Any]:
+    """The HEAD operation of a GET one: same parameters and statuses, bodies not described."""
+    head = {key: value for key, value in get.items() if key not in ("operationId", "responses")}
+    if "operationId" in get:
+        head["operationId"] = get["operationId"] + "Head"
+    head["responses"] = {
+        status: {key: value for key, value in response.items() if key != "content"}
+        for status, response in get["responses"].items()
+    }
+    return copy.deepcopy(head)
 
 
 def _invalid(reason: str) -> ConfigurationError:

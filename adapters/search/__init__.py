@@ -1,0 +1,1 @@
+"""Full-text search adapters: Whoosh with jieba word segmentation for Chinese."""
