@@ -69,6 +69,9 @@ def cli(verbose: bool) -> None:
     """govcore 县级政务平台命令行 / the govcore command line."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if not verbose:
+        # The CLI reports migrations itself; alembic's own lines are noise there.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @cli.command()

@@ -85,6 +85,7 @@ def search_document(specialty: Specialty) -> SearchDocument:
 
 
 def search_documents(specialties: Iterable[Specialty]) -> Iterator[SearchDocument]:
+    """The documents of several products, for ``govcore search reindex`` and the daily job."""
     return (search_document(specialty) for specialty in specialties)
 
 
