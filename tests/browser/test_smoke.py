@@ -58,8 +58,9 @@ def describe_violations(violations: list[dict]) -> str:
     for violation in violations:
         lines.append(f"[{violation['impact']}] {violation['id']}: {violation['help']}")
         for node in violation["nodes"]:
-            summary = " ".join(node.get("failureSummary", "").split())
-            lines.append(f"    {' '.join(map(str, node['target']))}: {summary}")
+            lines.append(f"    {' '.join(map(str, node['target']))}")
+            summary = node.get("failureSummary", "").splitlines()
+            lines.extend(f"        {line.strip()}" for line in summary if line.strip())
     return "\n".join(lines)
 
 
