@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
@@ -40,33 +41,49 @@ def _database_kinds() -> list[str]:
 
 
 @pytest.fixture(scope="session", params=_database_kinds())
-def database_url(request, tmp_path_factory) -> Iterator[str]:
+def database_kind(request) -> str:
     """Each database kind the run covers; every test that touches the database runs on each."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'govcore.sqlite'}"
-        return
-    yield from _temporary_postgres_database(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+    return request.param
 
 
-def _temporary_postgres_database(server_url: str) -> Iterator[str]:
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
+class _Databases:
+    """Creates one database per site and drops them all at the end of the run."""
 
-    name = f"govcore_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # noqa: BLE001
-        if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
-            pytest.fail(f"PostgreSQL required but unreachable at {server_url}: {exc}")
-        pytest.skip(f"PostgreSQL unreachable at {server_url}: {exc}")
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    def __init__(self, tmp_path_factory):
+        self.tmp_path_factory = tmp_path_factory
+        self._cleanups: list = []
+
+    def create(self, kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{self.tmp_path_factory.mktemp('db') / 'govcore.sqlite'}"
+        return self._postgres(os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
+
+    def _postgres(self, server_url: str) -> str:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"govcore_test_{uuid.uuid4().hex[:12]}"
+        admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+        except Exception as exc:  # noqa: BLE001
+            admin.dispose()
+            if os.environ.get(REQUIRE_POSTGRES_ENV) == "1":
+                pytest.fail(f"PostgreSQL required but unreachable at {server_url}: {exc}")
+            pytest.skip(f"PostgreSQL unreachable at {server_url}: {exc}")
+
+        def drop() -> None:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+        self._cleanups.append(drop)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        for cleanup in reversed(self._cleanups):
+            cleanup()
 
 
 def deployment_settings(deployment: Path, database_url: str, var_dir: Path, **extra) -> dict:
@@ -81,39 +98,67 @@ def deployment_settings(deployment: Path, database_url: str, var_dir: Path, **ex
     }
 
 
+@dataclass
+class Site:
+    """One initialised deployment on one database: what the fixtures below hand out."""
+
+    settings: dict
+    accounts: list  # (title, login, one-time password) printed by ``govcore init``
+    platform: object
+    app: object
+
+
+@pytest.fixture(scope="session")
+def _govcore_sites(tmp_path_factory) -> Iterator[dict]:
+    databases = _Databases(tmp_path_factory)
+    sites: dict[tuple[str, str], Site] = {}
+    yield {"databases": databases, "sites": sites}
+    for site in sites.values():
+        site.platform.extras["engine"].dispose()
+    databases.drop_all()
+
+
 @pytest.fixture(scope="session")
 def govcore_deployment() -> Path:
     """The deployment folder tests run against; override this fixture in a plugin's conftest."""
     return Path(os.environ.get(DEFAULT_DEPLOYMENT_ENV) or _project_deployment("example-county"))
 
 
-@pytest.fixture(scope="session")
-def govcore_settings(govcore_deployment, database_url, tmp_path_factory) -> dict:
-    return deployment_settings(govcore_deployment, database_url, tmp_path_factory.mktemp("var"))
+@pytest.fixture
+def govcore_site(govcore_deployment, database_kind, _govcore_sites, tmp_path_factory) -> Site:
+    """The site for this test's deployment and database kind, set up once per run with ``govcore init``.
+
+    Sites are cached by (deployment, database kind), so tests of several deployments (a plugin's
+    and the example county) can share one pytest run, each with a database of its own.
+    """
+    key = (str(Path(govcore_deployment).resolve()), database_kind)
+    sites = _govcore_sites["sites"]
+    if key not in sites:
+        from adapters.bootstrap import build_platform
+        from adapters.cli.setup import initialise
+        from adapters.web.app import make_app
+
+        url = _govcore_sites["databases"].create(database_kind)
+        settings = deployment_settings(Path(govcore_deployment), url, tmp_path_factory.mktemp("var"))
+        accounts = initialise(dict(settings), demo=True, echo=lambda line: None)
+        platform = build_platform(dict(settings))
+        sites[key] = Site(settings, accounts, platform, make_app(platform))
+    return sites[key]
 
 
-@pytest.fixture(scope="session")
-def initialised(govcore_settings) -> list:
-    """Run ``govcore init`` once for the session: migrations, seeding, the administrator."""
-    from adapters.cli.setup import initialise
-
-    return initialise(dict(govcore_settings), demo=True, echo=lambda line: None)
+@pytest.fixture
+def govcore_settings(govcore_site) -> dict:
+    return govcore_site.settings
 
 
-@pytest.fixture(scope="session")
-def platform(govcore_settings, initialised):
-    from adapters.bootstrap import build_platform
-
-    platform = build_platform(dict(govcore_settings))
-    yield platform
-    platform.extras["engine"].dispose()
+@pytest.fixture
+def platform(govcore_site):
+    return govcore_site.platform
 
 
-@pytest.fixture(scope="session")
-def wsgi_app(platform):
-    from adapters.web.app import make_app
-
-    return make_app(platform)
+@pytest.fixture
+def wsgi_app(govcore_site):
+    return govcore_site.app
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from govcore.errors import ConfigurationError
 from plugins.content.orm import Column
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def document(wsgi_app) -> dict:
     return wsgi_app.registry[DOCUMENT_KEY]
 

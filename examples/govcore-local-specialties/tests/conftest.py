@@ -1,10 +1,9 @@
 """Point govcore's pytest fixtures at this package's deployment.
 
 govcore installs its fixtures through the ``pytest11`` entry point, so ``testapp``, ``make_user``,
-``login``, ``platform`` and ``dbsession`` are available without importing anything. They build one
-site per test session from ``govcore_deployment``: overriding it here gives them a county that
-enables this plugin. pytest caches session fixtures by name, so run these tests in a session of
-their own rather than together with tests written for another deployment.
+``login``, ``platform`` and ``dbsession`` are available without importing anything. They build a
+site for ``govcore_deployment`` (once per run and database kind); overriding it here gives the
+tests below a county that enables this plugin, even when they run together with other suites.
 """
 
 from pathlib import Path
