@@ -127,13 +127,13 @@ def govcore_dashboard_widgets():
 # -- Per request ---------------------------------------------------------------------------------
 
 
-@hookspec(firstresult=True)
+@hookspec
 def govcore_navigation(request):
-    """Return the public site's main navigation as a list of :class:`govcore.contributions.NavItem`.
+    """Return entries for the public site's main navigation: a list of :class:`govcore.contributions.NavItem`.
 
-    ``firstresult``: the first plugin that returns a list (normally the content plugin, from its
-    column tree) decides the whole navigation; return None to leave it to others. The shell falls
-    back to a link to the home page alone.
+    The entries of all enabled plugins are shown after the home link, in the order county.toml
+    enables the plugins (the content plugin contributes its top columns with their sub-columns;
+    another plugin may add a link to its own pages). Called at most once per request.
     """
 
 

@@ -33,7 +33,8 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
                 session.add(WorkdayOverride(day=override.day, working=override.working, reason=override.reason))
         created = ensure_roles(session, platform.plugins.roles)
         echo(f"  角色：新建 {created} 个")
-        context = SeedContext(uow=uow, county=platform.county, demo=demo, report=lambda line: echo(f"  {line}"))
+        context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,
+                              report=lambda line: echo(f"  {line}"))
         platform.plugins.hook.govcore_seed(context=context)
         password = ensure_account(session, platform.extras["passwords"], platform.clock,
                                   ADMIN_LOGIN, "系统管理员", [SYSTEM_ADMIN_ROLE])

@@ -51,8 +51,8 @@ def _user_permissions(request: Request) -> frozenset[str]:
 
 
 def _navigation(request: Request) -> list[NavItem]:
-    items = request.platform.plugins.hook.govcore_navigation(request=request)
-    return items if items is not None else []
+    return [item for _plugin, items in request.platform.plugins.each("govcore_navigation", request=request)
+            for item in items]
 
 
 def _admin_menu(request: Request) -> list[tuple[str, list]]:

@@ -39,25 +39,28 @@ class InMemorySearchIndex:
         self.documents: dict[str, SearchDocument] = {}
         self.suggestions = dict(suggestions or {})
         self.built = False
+        self._folded: dict[str, tuple[str, str, str]] = {}  # title, keywords, body, case-folded once
 
     def index(self, documents: Iterable[SearchDocument]) -> None:
         for document in documents:
-            self.documents[document.doc_id] = document
+            self._add(document)
         self.built = True
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
             self.documents.pop(doc_id, None)
+            self._folded.pop(doc_id, None)
 
     def search(self, query: SearchQuery) -> SearchResult:
         page, page_size = max(query.page, 1), max(query.page_size, 1)
         terms = tuple(dict.fromkeys(w for w in _SEPARATORS.split(query.text.casefold()) if w))
         candidates = [d for d in self.documents.values() if _passes(d, query)]
-        scored = [(_score(d, terms, require_all=True), d) for d in candidates] if terms else []
+        scored = [(self._score(d, terms, require_all=True), d) for d in candidates] if terms else []
         matches = [(score, d) for score, d in scored if score]
         all_words = bool(matches)
         if not all_words and len(terms) > 1:
-            matches = [(s, d) for s, d in ((_score(d, terms, require_all=False), d) for d in candidates) if s]
+            scored = [(self._score(d, terms, require_all=False), d) for d in candidates]
+            matches = [(score, d) for score, d in scored if score]
         if query.sort == "date":
             matches.sort(key=lambda item: _recency(item[1]), reverse=True)
         else:
@@ -81,26 +84,43 @@ class InMemorySearchIndex:
         )
 
     def rebuild(self, documents: Iterable[SearchDocument], progress: ProgressCallback | None = None) -> int:
-        fresh: dict[str, SearchDocument] = {}
+        live = self.documents, self._folded
+        self.documents, self._folded = {}, {}
         pending = 0
-        for document in documents:
-            if document.doc_id in fresh:
-                continue  # the first one wins, as in the Whoosh adapter
-            fresh[document.doc_id] = document
-            pending += 1
-            if progress is not None and pending == PROGRESS_BATCH:
-                progress(pending)
-                pending = 0
+        try:
+            for document in documents:
+                if document.doc_id in self.documents:
+                    continue  # the first one wins, as in the Whoosh adapter
+                self._add(document)
+                pending += 1
+                if progress is not None and pending == PROGRESS_BATCH:
+                    progress(pending)
+                    pending = 0
+        except BaseException:
+            self.documents, self._folded = live  # a failed rebuild leaves the index as it was
+            raise
         if progress is not None and pending:
             progress(pending)
-        self.documents = fresh
         self.built = True
-        return len(fresh)
+        return len(self.documents)
 
     def status(self) -> SearchStatus:
         if not self.built:
             return SearchStatus(ok=False, documents=0, detail="搜索索引尚未建立")
         return SearchStatus(ok=True, documents=len(self.documents), detail="in-memory fake")
+
+    def _add(self, document: SearchDocument) -> None:
+        self.documents[document.doc_id] = document
+        keywords = "\n".join(document.keywords)
+        self._folded[document.doc_id] = (document.title.casefold(), keywords.casefold(), document.body.casefold())
+
+    def _score(self, document: SearchDocument, terms: tuple[str, ...], require_all: bool) -> float:
+        """Occurrences weighted as the adapter boosts its fields: title 3, keywords 2, body 1."""
+        title, keywords, body = self._folded[document.doc_id]
+        counts = [3 * title.count(t) + 2 * keywords.count(t) + body.count(t) for t in terms]
+        if require_all and not all(counts):
+            return 0.0
+        return float(sum(counts))
 
 
 def _passes(document: SearchDocument, query: SearchQuery) -> bool:
@@ -119,16 +139,6 @@ def _passes(document: SearchDocument, query: SearchQuery) -> bool:
         if query.published_to and published > _utc(query.published_to):
             return False
     return True
-
-
-def _score(document: SearchDocument, terms: tuple[str, ...], require_all: bool) -> float:
-    """Occurrences weighted as the adapter boosts its fields: title 3, keywords 2, body 1."""
-    title, body = document.title.casefold(), document.body.casefold()
-    keywords = "\n".join(document.keywords).casefold()
-    counts = [3 * title.count(t) + 2 * keywords.count(t) + body.count(t) for t in terms]
-    if require_all and not all(counts):
-        return 0.0
-    return float(sum(counts))
 
 
 def _recency(document: SearchDocument) -> tuple[bool, dt.datetime]:

@@ -111,8 +111,11 @@ def test_the_portal_lists_the_seeded_products(enabled):
     assert {"手工红薯粉条", "高山云雾茶"} <= {h.get_text() for h in page.html.select("article.specialty h3")}
     townships = [h.get_text() for h in page.html.select("section h2")]
     assert townships.index("城关镇") < townships.index("青山乡")  # grouped by township, in order
-    block = visitor.get("/").html.select_one(".specialties-block")
+    home = visitor.get("/").html
+    block = home.select_one(".specialties-block")
     assert "高山云雾茶" in block.get_text() and block.select_one('a[href="/specialties"]')
+    nav_links = [a.get_text() for a in home.select("nav.main-nav a")]
+    assert nav_links[-1] == "地方特产"  # after the content plugin's columns, as county.toml orders them
 
 
 def test_staff_add_a_product_that_the_portal_and_the_search_then_show(enabled):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from adapters.db.meta import Base
+from adapters.db.types import UtcDateTime
 from govcore_local_specialties.domain import MAX_LENGTHS, Specialty, SpecialtyDraft
 
 
@@ -27,15 +28,14 @@ class Product(Base):
     township: Mapped[str] = mapped_column(String(MAX_LENGTHS["township"]))
     description: Mapped[str] = mapped_column(Text)
     price_note: Mapped[str] = mapped_column(String(MAX_LENGTHS["price_note"]), default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
 class SqlSpecialtyRepository:
     """:class:`~govcore_local_specialties.domain.SpecialtyRepository` inside one unit of work.
 
-    Times are stored in UTC and handed out in the county's time zone: SQLite keeps no offset and
-    returns what was stored as a naive value, PostgreSQL returns its session's zone, and either way
-    the domain sees the same aware datetimes.
+    Times are stored in UTC by govcore's ``UtcDateTime`` column type and handed out in the county's
+    time zone, so the domain sees the same aware datetimes on SQLite and PostgreSQL.
     """
 
     def __init__(self, uow):
@@ -45,7 +45,7 @@ class SqlSpecialtyRepository:
 
     def add(self, draft: SpecialtyDraft) -> Specialty:
         row = Product(name=draft.name, township=draft.township, description=draft.description,
-                      price_note=draft.price_note, created_at=self.clock.now().astimezone(dt.timezone.utc))
+                      price_note=draft.price_note, created_at=self.clock.now())
         self.session.add(row)
         self.session.flush()  # assigns the id the event and the search document need
         return self._specialty(row)
@@ -63,6 +63,5 @@ class SqlSpecialtyRepository:
         return [self._specialty(row) for row in rows]
 
     def _specialty(self, row: Product) -> Specialty:
-        stored = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=dt.timezone.utc)
         return Specialty(id=row.id, name=row.name, township=row.township, description=row.description,
-                         price_note=row.price_note, created_at=stored.astimezone(self.timezone))
+                         price_note=row.price_note, created_at=row.created_at.astimezone(self.timezone))

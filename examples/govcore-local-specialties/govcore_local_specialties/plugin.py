@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator
 
 from govcore import hookimpl
-from govcore.contributions import ContentType, MenuEntry, Permission, PortalBlock, RoleTemplate
+from govcore.contributions import ContentType, MenuEntry, NavItem, Permission, PortalBlock, RoleTemplate
 from govcore.core_plugin import ADMIN_ACCESS, SYSTEM_ADMIN_ROLE
 from govcore_local_specialties.domain import EDIT_PERMISSION, SPECIALTY_TYPE, SpecialtyAdded, SpecialtyRepository
 from govcore_local_specialties.services import (
@@ -72,6 +72,13 @@ def govcore_admin_menu() -> list[MenuEntry]:
     from govcore_local_specialties.web import ADMIN_ROUTE
 
     return [MenuEntry("地方特产", ADMIN_ROUTE, EDIT_PERMISSION, section="本县扩展", order=500)]
+
+
+@hookimpl
+def govcore_navigation(request) -> list[NavItem]:
+    from govcore_local_specialties.web import PUBLIC_ROUTE
+
+    return [NavItem("地方特产", request.route_path(PUBLIC_ROUTE))]
 
 
 @hookimpl
