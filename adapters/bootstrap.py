@@ -26,6 +26,7 @@ from adapters.search.whoosh_index import WhooshIndex
 from adapters.security.passwords import Argon2Hasher
 from govcore.calendar import WorkCalendar
 from govcore.clock import SystemClock
+from govcore.content_types import county_content_types
 from govcore.county import load_county
 from govcore.errors import ConfigurationError
 from govcore.platform import Platform
@@ -101,6 +102,7 @@ def build_platform(
         scheduler=ApScheduler(engine, mode=resolved["govcore.scheduler"], timezone=county.timezone),
         mail=mail_sender_from_settings(resolved, var_dir),
         unit_of_work=lambda: transactional(platform),
+        content_types=county_content_types(plugins.content_types, county),
         extras={
             "engine": engine,
             "session_factory": db_engine.make_session_factory(engine),

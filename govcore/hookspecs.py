@@ -45,7 +45,8 @@ def govcore_register_roles():
 def govcore_register_content_types():
     """Return a list of :class:`govcore.contributions.ContentType` the plugin offers.
 
-    A county can add fields to a type in ``county.toml`` under ``[content_types.<name>]``.
+    A county can add fields to a type in ``county.toml`` under ``[content_types.<name>]``; the merged
+    types are ``platform.content_types`` (see :func:`govcore.content_types.county_content_types`).
     """
 
 

@@ -36,4 +36,6 @@ class Platform:
     mail: MailSender
     # Opens a unit of work that commits on success, rolls back on error, then dispatches events.
     unit_of_work: Callable[[], ContextManager[UnitOfWork]]
+    # The enabled plugins' content types with the county's extra fields (govcore.content_types).
+    content_types: dict[str, Any] = field(default_factory=dict)
     extras: dict[str, Any] = field(default_factory=dict)  # adapter objects other adapters need
