@@ -66,6 +66,5 @@ setup(
         "paste.app_factory": ["main = adapters.web.app:main"],
         "console_scripts": ["govcore = adapters.cli.main:cli"],
         "govcore.plugins": BUILTIN_PLUGINS,
-        "pytest11": ["govcore = adapters.testing.pytest_plugin"],
     },
 )

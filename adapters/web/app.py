@@ -14,9 +14,7 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.router import Router
 
-from adapters.bootstrap import build_platform, load_calendar_overrides
-from adapters.db import migrate
-from govcore.errors import ConfigurationError
+from adapters.bootstrap import build_platform, load_calendar_overrides, require_current_schema
 from govcore.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -28,16 +26,9 @@ def main(global_config: dict[str, Any] | None, **settings: Any) -> Router:
     return make_app(platform)
 
 
-def make_app(platform: Platform, check_migrations: bool = True) -> Router:
-    if check_migrations:
-        behind = migrate.pending(platform.extras["engine"], platform.plugins.migration_locations)
-        if behind:
-            names = ", ".join(behind)
-            raise ConfigurationError(
-                f"数据库结构不是最新（{names}），请先运行 govcore db upgrade",
-                f"the database is behind ({names}); run govcore db upgrade first",
-            )
-        load_calendar_overrides(platform)
+def make_app(platform: Platform) -> Router:
+    require_current_schema(platform)
+    load_calendar_overrides(platform)
     settings = dict(platform.settings)
     settings.setdefault("pyramid.default_locale_name", "zh_CN")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")

@@ -1,7 +1,7 @@
 """Point govcore's pytest fixtures at this package's deployment.
 
-govcore installs its fixtures through the ``pytest11`` entry point, so ``testapp``, ``make_user``,
-``login``, ``platform`` and ``dbsession`` are available without importing anything. They build a
+govcore's fixtures (``testapp``, ``make_user``, ``login``, ``platform``, ``dbsession``) come from the
+pytest plugin ``adapters.testing.pytest_plugin``, loaded by this package's ``pytest.ini``. They build a
 site for ``govcore_deployment`` (once per run and database kind); overriding it here gives the
 tests below a county that enables this plugin, even when they run together with other suites.
 """
