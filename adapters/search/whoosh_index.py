@@ -577,12 +577,13 @@ def _closest(searcher: Searcher, word: str) -> str | None:
     """The indexed title or body word nearest to ``word`` by edit distance, then by frequency.
 
     One edit at most, two for words of five or more characters (a two-character Chinese word
-    with two edits is just another word).
+    with two edits is just another word). The first character must match: that keeps the walk
+    over the term dictionary to milliseconds instead of seconds on a large index.
     """
     for distance in (1, 2) if len(word) >= 5 else (1,):
         candidates: dict[str, int] = {}
         for field in ("title", "body"):
-            for suggestion in searcher.corrector(field).suggest(word, limit=5, maxdist=distance):
+            for suggestion in searcher.corrector(field).suggest(word, limit=5, maxdist=distance, prefix=1):
                 candidates[suggestion] = candidates.get(suggestion, 0) + searcher.doc_frequency(field, suggestion)
         if candidates:
             return max(sorted(candidates), key=candidates.__getitem__)

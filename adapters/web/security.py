@@ -24,6 +24,9 @@ class GovcoreSecurityPolicy:
             return Denied("not signed in")
         if permission in AUTHENTICATED_PERMISSIONS:
             return Allowed("held by every signed-in user")
+        if user.must_change_password:
+            # A one-time or reset password opens nothing but the password form.
+            return Denied("the one-time password must be changed first")
         if permission in request.user_permissions:
             return Allowed("granted by a role")
         return Denied(f"no role grants {permission}")

@@ -23,7 +23,7 @@ def test_home_page_shows_the_six_default_columns_and_their_children(testapp):
         for child in children:
             assert f">{child}</a>" in nav
             assert f">{child}</a>" in html[html.index('class="blocks"'):]
-    tops = re.findall(r'<h3><a href="/column/[^"]+">([^<]+)</a></h3>', html)
+    tops = re.findall(r'<h2><a href="/column/[^"]+">([^<]+)</a></h2>', html)
     assert tops == list(DEFAULT_TOP_COLUMNS)
 
 

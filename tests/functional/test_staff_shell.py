@@ -35,6 +35,9 @@ def test_one_time_password_must_be_changed_first(testapp, make_user, login):
     make_user("newcomer", roles=["system_admin"], must_change_password=True)
     response = login("newcomer")
     assert response.location.endswith("/account/password")
+    # Nothing else opens before the one-time password is replaced.
+    assert "/account/password?came_from=%2Fadmin" in testapp.get("/admin", status=302).location
+    testapp.get("/admin/plugins", status=302)
     form = testapp.get("/account/password").forms[1]
     assert "首次登录" in testapp.get("/account/password").text
     form["current"] = TEST_PASSWORD

@@ -32,8 +32,12 @@ def _page(request, status: int) -> dict:
 
 
 def forbidden(exc, request):
-    if request.current_user is None and request.method == "GET" and not request.path.startswith("/api/"):
-        return HTTPFound(location=request.route_path("login", _query={"came_from": request.path_qs}))
+    user = request.current_user
+    if request.method == "GET" and not request.path.startswith("/api/"):
+        if user is None:
+            return HTTPFound(location=request.route_path("login", _query={"came_from": request.path_qs}))
+        if user.must_change_password:
+            return HTTPFound(location=request.route_path("password", _query={"came_from": request.path_qs}))
     return _page(request, 403)
 
 
