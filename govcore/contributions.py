@@ -6,13 +6,47 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 
+STAFF = "staff"
+PUBLIC = "public"
+
+
 @dataclass(frozen=True)
 class Permission:
-    """A permission a plugin guards its views and services with, named ``<area>.<verb>``."""
+    """A permission a plugin guards its views and services with, named ``<area>.<verb>``.
+
+    ``audience`` says who may be given it: back-end roles get ``staff`` permissions, front-end
+    groups (citizens, enterprises) get ``public`` ones.
+    """
 
     name: str
     title: str  # shown to the security administrator, in Chinese
     description: str = ""
+    audience: str = STAFF
+
+
+@dataclass(frozen=True)
+class GroupTemplate:
+    """A front-end user group a plugin proposes (公众, 实名用户, 企业用户 …), seeded like roles."""
+
+    name: str
+    title: str
+    permissions: tuple[str, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ScopeType:
+    """Something a role assignment can be limited to: an org unit subtree, a column subtree.
+
+    ``ancestors(uow, id)`` returns the id itself and the ids above it, nearest first, so that a
+    role held on a unit applies to everything beneath it; ``options(uow)`` lists (id, label) pairs
+    for the assignment form, labels showing the path (e.g. 示例县 / 城关镇 / 东村).
+    """
+
+    name: str
+    title: str
+    ancestors: Callable[[Any, int], list[int]]
+    options: Callable[[Any], list[tuple[int, str]]]
 
 
 @dataclass(frozen=True)

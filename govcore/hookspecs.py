@@ -42,6 +42,24 @@ def govcore_register_roles():
 
 
 @hookspec
+def govcore_register_groups():
+    """Return a list of :class:`govcore.contributions.GroupTemplate` for front-end users.
+
+    Groups hold ``public`` permissions only; like roles, they are seeded once and then edited.
+    """
+
+
+@hookspec
+def govcore_register_scope_types():
+    """Return a list of :class:`govcore.contributions.ScopeType` that role assignments can be limited to.
+
+    The core contributes ``org_unit``; the content plugin contributes ``column``. A view checks a
+    scoped permission by passing a context whose ``govcore_scope`` attribute is a
+    ``(scope type, id)`` pair to ``request.has_permission``.
+    """
+
+
+@hookspec
 def govcore_register_content_types():
     """Return a list of :class:`govcore.contributions.ContentType` the plugin offers.
 

@@ -11,7 +11,7 @@ import functools
 import logging
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from typing import Any, Iterable, Sequence
 
@@ -118,11 +118,27 @@ class Plugins:
         for _plugin, role in self._flat("govcore_register_roles"):
             if role.name in merged:
                 known = merged[role.name]
-                perms = known.permissions + tuple(p for p in role.permissions if p not in known.permissions)
-                merged[role.name] = RoleTemplate(known.name, known.title, perms, known.description)
+                extra = tuple(p for p in role.permissions if p not in known.permissions)
+                merged[role.name] = replace(known, permissions=known.permissions + extra)
             else:
                 merged[role.name] = role
         return merged
+
+    @functools.cached_property
+    def groups(self) -> dict:
+        merged = {}
+        for _plugin, group in self._flat("govcore_register_groups"):
+            known = merged.get(group.name)
+            if known is None:
+                merged[group.name] = group
+            else:
+                extra = tuple(p for p in group.permissions if p not in known.permissions)
+                merged[group.name] = replace(known, permissions=known.permissions + extra)
+        return merged
+
+    @functools.cached_property
+    def scope_types(self) -> dict:
+        return {scope.name: scope for _plugin, scope in self._flat("govcore_register_scope_types")}
 
     @functools.cached_property
     def content_types(self) -> dict[str, ContentType]:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from adapters.bootstrap import build_platform
 from adapters.db import migrate
-from adapters.db.accounts import ensure_account, ensure_roles
+from adapters.db.accounts import ensure_account, ensure_groups, ensure_roles
 from adapters.db.orm import WorkdayOverride
 from adapters.search.reindex import reindex
 from govcore.core_plugin import SYSTEM_ADMIN_ROLE
@@ -31,8 +31,8 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
         for override in platform.county.calendar_overrides:
             if override.day not in known_days:
                 session.add(WorkdayOverride(day=override.day, working=override.working, reason=override.reason))
-        created = ensure_roles(session, platform.plugins.roles)
-        echo(f"  角色：新建 {created} 个")
+        echo(f"  角色：新建 {ensure_roles(session, platform.plugins.roles)} 个")
+        echo(f"  用户组：新建 {ensure_groups(session, platform.plugins.groups)} 个")
         context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,
                               report=lambda line: echo(f"  {line}"))
         platform.plugins.hook.govcore_seed(context=context)

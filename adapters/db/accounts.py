@@ -5,20 +5,40 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from adapters.db.orm import Role, RoleAssignment, User
+from adapters.db.orm import Group, Role, RoleAssignment, User
 from govcore.accounts import one_time_password
-from govcore.contributions import RoleTemplate
+from govcore.contributions import GroupTemplate, RoleTemplate
 
 
 def ensure_roles(session: Session, templates: dict[str, RoleTemplate]) -> int:
-    """Create the roles that do not exist yet; existing roles keep their (possibly edited) permissions."""
-    existing = set(session.scalars(select(Role.name)))
+    """Create missing roles, and give existing ones the permissions plugins newly propose.
+
+    A permission an administrator removed from a role stays removed: only permissions proposed
+    since the last seeding (say, by a plugin the county just enabled) are added.
+    """
+    return _ensure(session, Role, templates)
+
+
+def ensure_groups(session: Session, templates: dict[str, GroupTemplate]) -> int:
+    """The same for front-end user groups."""
+    return _ensure(session, Group, templates)
+
+
+def _ensure(session: Session, model, templates) -> int:
+    existing = {row.name: row for row in session.scalars(select(model))}
     created = 0
     for template in templates.values():
-        if template.name not in existing:
-            session.add(Role(name=template.name, title=template.title, description=template.description,
-                             permissions=list(template.permissions)))
+        row = existing.get(template.name)
+        if row is None:
+            session.add(model(name=template.name, title=template.title, description=template.description,
+                              permissions=list(template.permissions), builtin=True,
+                              **({"seeded_permissions": list(template.permissions)} if model is Role else {})))
             created += 1
+        elif model is Role:
+            new = [p for p in template.permissions if p not in row.seeded_permissions]
+            if new:
+                row.permissions = row.permissions + [p for p in new if p not in row.permissions]
+                row.seeded_permissions = row.seeded_permissions + new
     session.flush()
     return created
 

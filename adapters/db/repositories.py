@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from adapters.db.orm import InboxMessage
+from sqlalchemy import select
+
+from adapters.db.orm import InboxMessage, OrgUnit
+from govcore.orgs import OrgUnitNode, OrgUnitRepository
 from ports.notifier import Inbox, Notification
 
 
@@ -23,5 +26,16 @@ class SqlInbox:
         )
 
 
+class SqlOrgUnitRepository:
+    def __init__(self, uow):
+        self.session = uow.session
+
+    def all_units(self) -> list[OrgUnitNode]:
+        return [
+            OrgUnitNode(u.id, u.parent_id, u.name, u.kind, u.code, u.position, u.disabled)
+            for u in self.session.scalars(select(OrgUnit))
+        ]
+
+
 def core_repositories() -> dict:
-    return {Inbox: SqlInbox}
+    return {Inbox: SqlInbox, OrgUnitRepository: SqlOrgUnitRepository}

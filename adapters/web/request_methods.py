@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pyramid.config import Configurator
 from pyramid.request import Request
 from sqlalchemy import select
@@ -17,7 +19,9 @@ def includeme(config: Configurator) -> None:
     config.add_request_method(_dbsession, "dbsession", reify=True)
     config.add_request_method(lambda r: SqlUnitOfWork(r.dbsession, r.tm, r.platform), "uow", reify=True)
     config.add_request_method(_current_user, "current_user", reify=True)
-    config.add_request_method(_user_permissions, "user_permissions", reify=True)
+    config.add_request_method(_user_grants, "user_grants", reify=True)
+    config.add_request_method(_permission_scopes, "permission_scopes")
+    config.add_request_method(_scope_ancestors, "scope_ancestors")
     config.add_request_method(_navigation, "navigation", reify=True)
     config.add_request_method(_admin_menu, "admin_menu", reify=True)
     config.add_request_method(lambda r: [], "breadcrumbs", reify=True)
@@ -41,13 +45,40 @@ def _current_user(request: Request) -> User | None:
     return user if user is not None and user.is_active else None
 
 
-def _user_permissions(request: Request) -> frozenset[str]:
+@dataclass(frozen=True)
+class Grants:
+    """What the signed-in user may do: everywhere, or only within (scope type, id) pairs."""
+
+    everywhere: frozenset[str]
+    scoped: dict[str, frozenset[tuple[str, int]]]
+
+
+def _user_grants(request: Request) -> Grants:
     user = request.current_user
     if user is None:
-        return frozenset()
-    # Unscoped assignments grant everywhere; scoped ones are honoured per object by the views
-    # that have a scope to check.
-    return frozenset(p for a in user.assignments if a.scope_type is None for p in a.role.permissions)
+        return Grants(frozenset(), {})
+    everywhere = {p for group in user.groups for p in group.permissions}
+    scoped: dict[str, set[tuple[str, int]]] = {}
+    for assignment in user.assignments:
+        if assignment.scope_type is None:
+            everywhere.update(assignment.role.permissions)
+        else:
+            for permission in assignment.role.permissions:
+                scoped.setdefault(permission, set()).add((assignment.scope_type, assignment.scope_id))
+    return Grants(frozenset(everywhere), {p: frozenset(s) for p, s in scoped.items() if p not in everywhere})
+
+
+def _permission_scopes(request: Request, permission: str, scope_type: str) -> frozenset[int] | None:
+    """The ids of ``scope_type`` within which the user holds ``permission``; None means everywhere."""
+    grants = request.user_grants
+    if permission in grants.everywhere:
+        return None
+    return frozenset(scope_id for kind, scope_id in grants.scoped.get(permission, ()) if kind == scope_type)
+
+
+def _scope_ancestors(request: Request, scope_type: str, object_id: int) -> list[int]:
+    scope = request.platform.plugins.scope_types.get(scope_type)
+    return scope.ancestors(request.uow, object_id) if scope is not None else []
 
 
 def _navigation(request: Request) -> list[NavItem]:

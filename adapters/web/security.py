@@ -1,4 +1,11 @@
-"""The Pyramid security policy: deny by default, permissions from the user's roles."""
+"""The Pyramid security policy: deny by default; roles (optionally scoped) and groups grant.
+
+A role assignment limited to a scope (an org unit or a column subtree) grants its permissions on
+objects inside that scope. A view passes such an object as the context: anything with a
+``govcore_scope`` attribute holding ``(scope type, id)``. Without a scoped context, a permission
+held anywhere is enough to open the view, and the view shows only what
+``request.permission_scopes(permission)`` allows.
+"""
 
 from __future__ import annotations
 
@@ -27,9 +34,22 @@ class GovcoreSecurityPolicy:
         if user.must_change_password:
             # A one-time or reset password opens nothing but the password form.
             return Denied("the one-time password must be changed first")
-        if permission in request.user_permissions:
-            return Allowed("granted by a role")
-        return Denied(f"no role grants {permission}")
+        if request.session.get("second_factor_pending"):
+            return Denied("the second factor has not been given yet")
+        grants = request.user_grants
+        if permission in grants.everywhere:
+            return Allowed("granted by a role or group")
+        scopes = grants.scoped.get(permission)
+        if not scopes:
+            return Denied(f"no role grants {permission}")
+        target = getattr(context, "govcore_scope", None)
+        if target is None:
+            return Allowed("granted within a scope; the view limits what it shows")
+        scope_type, object_id = target
+        wanted = {scope_id for kind, scope_id in scopes if kind == scope_type}
+        if wanted and wanted.intersection(request.scope_ancestors(scope_type, object_id)):
+            return Allowed(f"granted within {scope_type}")
+        return Denied(f"{permission} is granted only outside this {scope_type}")
 
     def remember(self, request: Request, userid, **kw):
         # A fresh session on every login, so a session fixed before login is worth nothing after.

@@ -9,22 +9,57 @@ from __future__ import annotations
 from pathlib import Path
 
 from govcore import hookimpl
-from govcore.contributions import DashboardWidget, MenuEntry, Permission, PortalBlock, RoleTemplate
-from govcore.core_plugin import SYSTEM_ADMIN_ROLE
+from govcore.contributions import DashboardWidget, MenuEntry, Permission, PortalBlock, RoleTemplate, ScopeType
+from govcore.core_plugin import ADMIN_ACCESS, SYSTEM_ADMIN_ROLE
 from ports.search import SearchDocument
 
 COLUMNS_VIEW = "content.columns.view"
+COLUMNS_EDIT = "content.columns.edit"
+COLUMN_SCOPE = "column"
+
+# The default review chain 编辑 → 责任编辑 → 主编 → 总编; each role may be limited to a column subtree.
+EDITOR_ROLES = (
+    ("editor", "编辑"),
+    ("responsible_editor", "责任编辑"),
+    ("chief_editor", "主编"),
+    ("editor_in_chief", "总编"),
+)
 
 
 @hookimpl
 def govcore_register_permissions():
-    return [Permission(COLUMNS_VIEW, "查看栏目结构")]
+    return [
+        Permission(COLUMNS_VIEW, "查看栏目结构"),
+        Permission(COLUMNS_EDIT, "编辑栏目", "修改栏目名称、说明与显示状态"),
+    ]
 
 
 @hookimpl
 def govcore_register_roles():
     # The column tree is site configuration, which the system administrator looks after.
-    return [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW,))]
+    roles = [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW, COLUMNS_EDIT))]
+    roles += [RoleTemplate(name, title, (ADMIN_ACCESS, COLUMNS_VIEW, COLUMNS_EDIT)) for name, title in EDITOR_ROLES]
+    return roles
+
+
+def _column_ancestors(uow, column_id: int) -> list[int]:
+    from plugins.content.domain import ColumnRepository, path_to
+
+    nodes = {node.id: node for node in uow.repository(ColumnRepository).all_nodes()}
+    return [node.id for node in reversed(path_to(column_id, nodes))]
+
+
+def _column_options(uow) -> list[tuple[int, str]]:
+    from plugins.content.domain import ColumnRepository, path_to
+
+    nodes = {node.id: node for node in uow.repository(ColumnRepository).all_nodes()}
+    paths = {node_id: " / ".join(n.title for n in path_to(node_id, nodes)) for node_id in nodes}
+    return sorted(paths.items(), key=lambda pair: pair[1])
+
+
+@hookimpl
+def govcore_register_scope_types():
+    return [ScopeType(COLUMN_SCOPE, "栏目", _column_ancestors, _column_options)]
 
 
 @hookimpl

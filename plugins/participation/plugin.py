@@ -4,7 +4,8 @@ Citizens comment, debate, answer surveys and write to leaders; staff moderate, r
 """
 
 from govcore import hookimpl
-from govcore.contributions import Permission
+from govcore.contributions import PUBLIC, GroupTemplate, Permission
+from govcore.core_plugin import ENTERPRISE_GROUP, PUBLIC_GROUP, VERIFIED_GROUP
 
 
 @hookimpl
@@ -13,4 +14,17 @@ def govcore_register_permissions():
         Permission("participation.moderate", "审核评论与辩论"),
         Permission("participation.surveys", "管理问卷调查与民意征集"),
         Permission("participation.letters", "办理领导信箱与网上信访"),
+        Permission("participation.comment", "发表评论与参与辩论", audience=PUBLIC),
+        Permission("participation.survey", "参与问卷调查与民意征集", audience=PUBLIC),
+        Permission("participation.write", "给领导写信、网上信访", audience=PUBLIC),
+    ]
+
+
+@hookimpl
+def govcore_register_groups():
+    everyone = ("participation.comment", "participation.survey", "participation.write")
+    return [
+        GroupTemplate(PUBLIC_GROUP, "公众", everyone),
+        GroupTemplate(VERIFIED_GROUP, "实名用户", everyone),
+        GroupTemplate(ENTERPRISE_GROUP, "企业用户", everyone),
     ]

@@ -5,7 +5,8 @@ cadres, with publicity periods and disclosure per village.
 """
 
 from govcore import hookimpl
-from govcore.contributions import Permission
+from govcore.contributions import Permission, RoleTemplate
+from govcore.core_plugin import ADMIN_ACCESS
 
 
 @hookimpl
@@ -14,4 +15,15 @@ def govcore_register_permissions():
         Permission("village.manage", "办理本村事务"),
         Permission("village.review", "乡镇审核村级事务"),
         Permission("village.disclose", "发布村务公开"),
+    ]
+
+
+@hookimpl
+def govcore_register_roles():
+    # Both are meant to be limited to an org unit: a village, or the township above its villages.
+    return [
+        RoleTemplate("village_admin", "村务管理员", (ADMIN_ACCESS, "village.manage", "village.disclose"),
+                     "办理并公开本村事务"),
+        RoleTemplate("township_reviewer", "乡镇审核员", (ADMIN_ACCESS, "village.review"),
+                     "审核辖区各村上报的事务"),
     ]
