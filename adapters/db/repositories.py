@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from adapters.db.audit import SqlAuditLog
 from adapters.db.orm import InboxMessage, OrgUnit
+from govcore.audit import AuditLog
 from govcore.orgs import OrgUnitNode, OrgUnitRepository
 from ports.notifier import Inbox, Notification
 
@@ -38,4 +40,4 @@ class SqlOrgUnitRepository:
 
 
 def core_repositories() -> dict:
-    return {Inbox: SqlInbox, OrgUnitRepository: SqlOrgUnitRepository}
+    return {Inbox: SqlInbox, OrgUnitRepository: SqlOrgUnitRepository, AuditLog: SqlAuditLog}

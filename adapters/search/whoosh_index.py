@@ -449,6 +449,8 @@ class WhooshIndex:
         """Remove what a crashed rebuild left behind (only called under the rebuild lock)."""
         for path in self.directory.glob(f"{BUILD_PREFIX}*"):
             shutil.rmtree(path, ignore_errors=True)
+        for path in self.directory.glob(f"{CURRENT}.*"):
+            path.unlink(missing_ok=True)
 
     def _remove_generations(self, keep: set[str | None]) -> None:
         """Remove generations older than the previous one: no process still reads them."""

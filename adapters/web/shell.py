@@ -38,6 +38,7 @@ def includeme(config: Configurator) -> None:
     config.add_translation_dirs("adapters.web:locale/")
     config.add_tween("adapters.web.headers.security_headers_tween_factory")
     request_methods.includeme(config)
+    config.include("adapters.web.audit")
     config.add_subscriber("adapters.web.layout.add_renderer_globals", "pyramid.events.BeforeRender")
     config.add_static_view("static", "adapters.web:static/", cache_max_age=86400, permission=PORTAL_VIEW)
 
