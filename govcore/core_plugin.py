@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govcore import hookimpl
-from govcore.contributions import PUBLIC, GroupTemplate, Permission, RoleTemplate, ScopeType
+from govcore.contributions import PUBLIC, GroupTemplate, MenuEntry, Permission, RoleTemplate, ScopeType
 from govcore.orgs import OrgUnitRepository, ancestors, unit_paths
 
 PORTAL_VIEW = "portal.view"  # everybody, anonymous visitors included
@@ -61,6 +61,17 @@ def govcore_register_roles():
                      "查阅并导出审计日志，不能做任何修改"),
         RoleTemplate(DEPARTMENT_ADMIN_ROLE, "部门管理员", (ADMIN_ACCESS, USERS_MANAGE),
                      "管理本单位（限定范围内）的工作人员账户"),
+    ]
+
+
+@hookimpl
+def govcore_admin_menu():
+    return [
+        MenuEntry("组织机构", "admin.org", ORG_MANAGE, section="系统管理", order=900),
+        MenuEntry("工作人员", "admin.users", USERS_MANAGE, section="系统管理", order=901),
+        MenuEntry("角色与权限", "admin.roles", ROLES_MANAGE, section="安全管理", order=910),
+        MenuEntry("用户组", "admin.groups", ROLES_MANAGE, section="安全管理", order=911),
+        MenuEntry("审计日志", "admin.audit", AUDIT_READ, section="安全审计", order=920),
     ]
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from pyramid.config import Configurator
+from pyramid.interfaces import IRoutesMapper
 from pyramid.request import Request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -12,6 +14,8 @@ from sqlalchemy.orm import selectinload
 from adapters.db.orm import RoleAssignment, User
 from adapters.db.uow import SqlUnitOfWork, join_session
 from govcore.contributions import NavItem
+
+log = logging.getLogger(__name__)
 
 
 def includeme(config: Configurator) -> None:
@@ -87,9 +91,17 @@ def _navigation(request: Request) -> list[NavItem]:
 
 
 def _admin_menu(request: Request) -> list[tuple[str, list]]:
-    """The staff menu, grouped by section, keeping only entries the user may open."""
+    """The staff menu, grouped by section, keeping only entries the user may open.
+
+    An entry naming a route nobody registered is left out with a warning, so one plugin's
+    mistake cannot take the whole staff area down.
+    """
+    mapper = request.registry.getUtility(IRoutesMapper)
     sections: dict[str, list] = {}
     for entry in request.platform.plugins.menu:
+        if mapper.get_route(entry.route_name) is None:
+            log.warning("menu entry %r names the unknown route %r", entry.title, entry.route_name)
+            continue
         if request.has_permission(entry.permission):
             sections.setdefault(entry.section, []).append(entry)
     return list(sections.items())
