@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from adapters.testing.pytest_plugin import TEST_PASSWORD
+from tests.expected import BUILTIN_PLUGINS, DEFAULT_TOP_COLUMNS
 
 pytestmark = pytest.mark.browser
 
@@ -17,16 +18,6 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = {"serious", "critical"}
 TAB_LIMIT = 100
 
-# The example county's default column tree, in navigation order.
-TOP_COLUMNS = {
-    "地方概况": ["自然地理", "历史概况", "风景名胜", "经济发展", "文化艺术"],
-    "地方旅游": ["旅游信息", "特色景点", "交通指南", "旅游常识"],
-    "招商引资": ["投资新闻", "投资政策", "投资环境"],
-    "政务公开": ["政府文件", "政府工作报告", "政务动态", "政府采购", "法律法规"],
-    "参政议政": ["民意调查", "民意征集", "领导信箱", "网上信访", "投诉咨询"],
-    "网上办事": ["办事指南", "表格下载", "在线办理", "个人办事", "企业办事"],
-}
-BUILTIN_PLUGINS = ["content", "officework", "participation", "village", "harvest"]
 
 
 def main_navigation(page: Page) -> Locator:
@@ -68,12 +59,12 @@ def test_home_page_navigation_shows_the_six_top_columns(page: Page):
     page.goto("/")
     expect(page).to_have_title(re.compile("示例县人民政府"))
     top_items = main_navigation(page).locator(":scope > ul > li > a")
-    expect(top_items).to_have_text(["首页", *TOP_COLUMNS])
+    expect(top_items).to_have_text(["首页", *DEFAULT_TOP_COLUMNS])
 
 
 def test_hovering_a_top_column_reveals_its_sub_columns(page: Page):
     page.goto("/")
-    for title, children in TOP_COLUMNS.items():
+    for title, children in DEFAULT_TOP_COLUMNS.items():
         menu = sub_menu(page, title)
         expect(menu).to_be_hidden()
         top_link(page, title).hover()
@@ -89,7 +80,7 @@ def test_keyboard_focus_reveals_sub_columns_and_tabs_through_them(page: Page):
     expect(menu).to_be_hidden()
     tab_until_focused(page, top_link(page, "政务公开"))
     expect(menu).to_be_visible()
-    for child in TOP_COLUMNS["政务公开"]:
+    for child in DEFAULT_TOP_COLUMNS["政务公开"]:
         page.keyboard.press("Tab")
         expect(menu.get_by_role("link", name=child, exact=True)).to_be_focused()
     page.keyboard.press("Tab")
@@ -152,7 +143,7 @@ def test_administrator_first_sign_in_to_sign_out(page: Page, admin_account, scre
     menu.get_by_role("link", name="栏目结构", exact=True).click()
     expect(heading(page)).to_have_text("栏目结构")
     tree = page.locator(".tree")
-    for title, children in TOP_COLUMNS.items():
+    for title, children in DEFAULT_TOP_COLUMNS.items():
         branch = tree.get_by_role("link", name=title, exact=True).locator("xpath=..")
         expect(branch.get_by_role("link")).to_have_text([title, *children])
 

@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli.main import cli
+from tests.expected import BUILTIN_PLUGINS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "deployments" / "example-county"
 
@@ -48,7 +49,7 @@ def test_db_upgrade_and_search_reindex(deployment):
 def test_plugins_list_shows_each_builtin_plugin_and_its_state(deployment):
     lines = run("plugins", "list", *deployment).output.splitlines()
     states = {line.split()[0]: "已启用" in line for line in lines}
-    for name in ("content", "officework", "participation", "village", "harvest"):
+    for name in BUILTIN_PLUGINS:
         assert states[name] is True
 
 

@@ -3,6 +3,7 @@
 from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from govcore.notify import notify
 from ports.notifier import Notification
+from tests.expected import BUILTIN_PLUGINS
 
 
 def test_admin_requires_sign_in(testapp):
@@ -75,7 +76,7 @@ def test_plugins_page_lists_each_builtin_plugin_with_its_state(testapp, make_use
     login("sysadmin")
     rows = testapp.get("/admin/plugins").html.select("tbody tr")
     states = {row.th.get_text(strip=True): row.find_all("td")[-1].get_text(strip=True) for row in rows}
-    for name in ("content", "officework", "participation", "village", "harvest"):
+    for name in BUILTIN_PLUGINS:
         assert states[name] == "已启用"
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from govcore.county import load_county, parse_county
 from govcore.errors import ConfigurationError
+from tests.expected import BUILTIN_PLUGINS
 
 
 def test_parse_minimal_and_defaults():
@@ -50,5 +51,5 @@ def test_shipped_deployments_parse():
     root = Path(__file__).resolve().parents[2] / "deployments"
     example = load_county(root / "example-county")
     minimal = load_county(root / "minimal-county")
-    assert set(example.enabled_plugins) >= {"content", "officework", "participation", "village", "harvest"}
+    assert set(example.enabled_plugins) >= set(BUILTIN_PLUGINS)
     assert minimal.enabled_plugins == ("content",)
