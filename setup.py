@@ -49,6 +49,11 @@ setup(
         "argon2-cffi>=23.1,<26",
         "pyramid_openapi3>=0.20,<0.30",
         "openapi-core>=0.19,<0.24",
+        "pyotp>=2.9,<3",
+        "qrcode>=7.4,<9",
+        "limits>=4,<6",
+        "captcha>=0.6,<1",
+        "openpyxl>=3.1,<4",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1,<4"],

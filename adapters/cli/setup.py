@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, Callable
 
 from sqlalchemy import select
 
 from adapters.bootstrap import build_platform
 from adapters.db import migrate
-from adapters.db.accounts import ensure_account, ensure_groups, ensure_roles
+from adapters.db.accounts import (
+    ensure_account,
+    ensure_demo_accounts,
+    ensure_demo_units,
+    ensure_groups,
+    ensure_roles,
+)
 from adapters.db.orm import WorkdayOverride
 from adapters.search.reindex import reindex
 from govcore.core_plugin import SYSTEM_ADMIN_ROLE
@@ -36,10 +43,14 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
         context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,
                               report=lambda line: echo(f"  {line}"))
         platform.plugins.hook.govcore_seed(context=context)
-        password = ensure_account(session, platform.extras["passwords"], platform.clock,
-                                  ADMIN_LOGIN, "系统管理员", [SYSTEM_ADMIN_ROLE])
+        hasher = platform.extras["passwords"]
+        password = ensure_account(session, hasher, platform.clock, ADMIN_LOGIN, "系统管理员", [SYSTEM_ADMIN_ROLE])
         accounts = [("系统管理员", ADMIN_LOGIN, password)] if password else []
-        accounts += [account for account in context.accounts if account[2]]
+        if demo:
+            # One person per built-in role (admin is the system administrator), a citizen, an enterprise.
+            echo(f"  示例组织机构：新建 {ensure_demo_units(session, platform.county.name)} 个")
+            accounts += ensure_demo_accounts(session, hasher, platform.clock, platform.plugins.roles)
+        accounts = [account for account in accounts + context.accounts if account[2]]
 
     count = reindex(platform, progress_bar=False)
     echo(f"  全文检索：已索引 {count} 条")
@@ -47,8 +58,19 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
     echo(f"{platform.county.full_name} 已就绪 / ready.")
     if accounts:
         echo("以下账户的一次性密码只显示这一次，首次登录后须修改 / one-time passwords, shown once:")
+        title_width = max(_display_width(title) for title, _login, _secret in accounts)
+        login_width = max(len(login) for _title, login, _secret in accounts)
         for title, login, secret in accounts:
-            echo(f"  {title:<10} 用户名 {login:<16} 密码 {secret}")
+            echo(f"  {_pad(title, title_width)}  用户名 {login:<{login_width}}  密码 {secret}")
     else:
         echo("所有账户均已设置过密码 / every account already has its own password.")
     return accounts
+
+
+def _display_width(text: str) -> int:
+    """Columns a terminal gives ``text``: Chinese characters take two."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - _display_width(text))

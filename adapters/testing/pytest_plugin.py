@@ -29,6 +29,8 @@ REQUIRE_POSTGRES_ENV = "GOVCORE_REQUIRE_POSTGRES"
 DEFAULT_DEPLOYMENT_ENV = "GOVCORE_TEST_DEPLOYMENT"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TEST_PASSWORD = "Test-Passw0rd!"
+# The TOTP secret make_user gives the three administrators of 三员分立, who must use a second factor.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def _project_deployment(name: str) -> Path:
@@ -204,10 +206,16 @@ def make_user(platform, dbsession):
     from adapters.db.orm import Role, RoleAssignment, User
 
     def make(login: str, roles: tuple[str, ...] | list[str] = (), kind: str = "staff",
-             password: str = TEST_PASSWORD, must_change_password: bool = False) -> User:
+             password: str = TEST_PASSWORD, must_change_password: bool = False, totp: bool | None = None) -> User:
+        """``totp`` enrols the account with TEST_TOTP_SECRET; by default only the administrators
+        of 三员分立 are, since nothing opens for them without it."""
+        from govcore.core_plugin import SEPARATED_ADMIN_ROLES
+
+        enrolled = bool(SEPARATED_ADMIN_ROLES.intersection(roles)) if totp is None else totp
         user = User(login=login, display_name=login, kind=kind, is_active=True,
                     must_change_password=must_change_password, created_at=platform.clock.now(),
-                    password_hash=platform.extras["passwords"].hash(password))
+                    password_hash=platform.extras["passwords"].hash(password),
+                    totp_secret=TEST_TOTP_SECRET if enrolled else None, totp_enabled=enrolled)
         for role_name in roles:
             role = dbsession.query(Role).filter_by(name=role_name).one()
             user.assignments.append(RoleAssignment(role=role))
@@ -227,13 +235,32 @@ def csrf_token(testapp) -> str:
 
 
 @pytest.fixture
-def login(testapp):
-    """Sign the test client in: ``login("editor")`` (password defaults to the make_user one)."""
+def login(testapp, platform):
+    """Sign the test client in: ``login("editor")`` (password defaults to the make_user one).
+
+    When the site asks for the second factor, the code of TEST_TOTP_SECRET is given: the current
+    one, or the next one when the current one was already used (a second sign-in within 30 s).
+    """
+    import datetime as dt
+    from urllib.parse import parse_qs, urlsplit
+
+    import pyotp
 
     def sign_in(login_name: str, password: str = TEST_PASSWORD):
         response = testapp.post("/login", {"login": login_name, "password": password,
                                            "csrf_token": csrf_token(testapp)})
         assert response.status_int == 302, response.text
-        return response
+        if "/login/totp" not in response.location:
+            return response
+        came_from = parse_qs(urlsplit(response.location).query).get("came_from", [""])[0]
+        now = platform.clock.now()
+        for offset in (0, 30):
+            code = pyotp.TOTP(TEST_TOTP_SECRET).at(now + dt.timedelta(seconds=offset))
+            response = testapp.post("/login/totp", {"code": code, "csrf_token": csrf_token(testapp),
+                                                    "came_from": came_from},
+                                    expect_errors=True)
+            if response.status_int == 302:
+                return response
+        raise AssertionError(f"the second factor was refused: {response.text}")
 
     return sign_in

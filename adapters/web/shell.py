@@ -5,13 +5,45 @@ from __future__ import annotations
 from pyramid.config import Configurator
 from pyramid.csrf import SessionCSRFStoragePolicy
 from pyramid.session import JSONSerializer, SignedCookieSessionFactory
+from pyramid.settings import asbool
 
 from adapters.web import request_methods
 from adapters.web.security import GovcoreSecurityPolicy
+from govcore.accounts import security_settings
 from govcore.core_plugin import PORTAL_VIEW
 
 # No view is reachable unless it names a permission: this one is held by nobody.
 DENY_UNLESS_DECLARED = "govcore.undeclared"
+# How long a session cookie stays valid without a request; staff sessions end sooner, after
+# [security] staff_idle_minutes (adapters.web.account_security).
+DEFAULT_SESSION_TIMEOUT = 7200
+
+
+def _session_factory(settings, platform):
+    """Signed-cookie sessions: HttpOnly, SameSite=Lax, and Secure over HTTPS.
+
+    ``govcore.secure_cookies = true`` marks the cookie Secure on every response (a proxy that
+    terminates TLS and talks plain HTTP to the app); otherwise it is Secure whenever the request
+    came over HTTPS. The cookie outlives the staff idle limit, which is enforced on the platform
+    clock and would otherwise be cut short without the notice that goes with it.
+    """
+    staff_idle = security_settings(platform.county.sections.get("security")).staff_idle_minutes * 60
+    options = {
+        "cookie_name": "govcore_session",
+        "httponly": True,
+        "samesite": "Lax",
+        "timeout": max(int(settings.get("govcore.session_timeout", DEFAULT_SESSION_TIMEOUT)), staff_idle + 60),
+        "reissue_time": 60,
+        "serializer": JSONSerializer(),
+    }
+    always_secure = asbool(settings.get("govcore.secure_cookies", False))
+    plain = SignedCookieSessionFactory(settings["govcore.secret"], secure=always_secure, **options)
+    secure = SignedCookieSessionFactory(settings["govcore.secret"], secure=True, **options)
+
+    def session_factory(request):
+        return (secure if request.scheme == "https" else plain)(request)
+
+    return session_factory
 
 
 def includeme(config: Configurator) -> None:
@@ -19,18 +51,7 @@ def includeme(config: Configurator) -> None:
     config.include("pyramid_chameleon")
     config.include("pyramid_tm")
     config.include("pyramid_retry")
-    config.set_session_factory(
-        SignedCookieSessionFactory(
-            settings["govcore.secret"],
-            cookie_name="govcore_session",
-            secure=str(settings.get("govcore.secure_cookies", "false")).lower() == "true",
-            httponly=True,
-            samesite="Lax",
-            timeout=int(settings.get("govcore.session_timeout", 1800)),
-            reissue_time=60,
-            serializer=JSONSerializer(),
-        )
-    )
+    config.set_session_factory(_session_factory(settings, config.registry["platform"]))
     config.set_security_policy(GovcoreSecurityPolicy())
     config.set_default_permission(DENY_UNLESS_DECLARED)
     config.set_csrf_storage_policy(SessionCSRFStoragePolicy())
@@ -53,4 +74,8 @@ def includeme(config: Configurator) -> None:
     config.add_route("admin.inbox", "/admin/inbox")
     config.add_route("admin.inbox_read", "/admin/inbox/{id:\\d+}/read")
     config.include("adapters.web.views", route_prefix=None)
+    config.include("adapters.web.account_security")
+    config.include("adapters.web.views.audit")
+    config.include("adapters.web.views.roles")
+    config.include("adapters.web.views.org_staff")
     config.include("adapters.web.api")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
@@ -134,9 +135,17 @@ def test_administrator_first_sign_in_to_sign_out(page: Page, admin_account, scre
     page.get_by_label("再次输入新密码").fill(TEST_PASSWORD)
     page.get_by_role("button", name="保存").click()
 
+    # 三员分立: the administrator must enrol a second factor before anything else opens.
+    expect(page).to_have_url(re.compile(r"/account/totp$"))
+    expect(page.get_by_role("img", name="用于验证器应用的二维码")).to_be_visible()
+    page.screenshot(path=screenshot_dir / "totp-enrolment.png", full_page=True)
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("验证码").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="启用双因素认证").click()
+
     expect(page).to_have_url(re.compile(r"/admin$"))
     expect(heading(page)).to_have_text("控制台")
-    expect(page.get_by_role("status")).to_have_text("密码已修改")
+    expect(page.get_by_role("status")).to_contain_text("双因素认证已启用")
     page.screenshot(path=screenshot_dir / "dashboard.png", full_page=True)
 
     menu = page.get_by_role("navigation", name="后台菜单")

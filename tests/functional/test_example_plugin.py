@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import Iterator
 
+import pyotp
 import pytest
 import webtest
 from click.testing import CliRunner
@@ -22,7 +23,7 @@ from adapters.db import migrate
 from adapters.db.orm import Role, RoleAssignment, User
 from adapters.scheduler.apscheduler_adapter import resolve
 from adapters.search.reindex import reindex
-from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token, deployment_settings
+from adapters.testing.pytest_plugin import TEST_PASSWORD, TEST_TOTP_SECRET, csrf_token, deployment_settings
 from adapters.web.app import make_app
 from govcore.platform import Platform
 from govcore.plugins import installed_plugins
@@ -64,11 +65,14 @@ def signed_in(platform: Platform, app, login: str, role: str = "system_admin") -
     """A browser signed in as a new staff account holding ``role``."""
     with platform.unit_of_work() as uow:
         user = User(login=login, display_name=login, kind="staff", is_active=True, must_change_password=False,
-                    created_at=platform.clock.now(), password_hash=platform.extras["passwords"].hash(TEST_PASSWORD))
+                    created_at=platform.clock.now(), password_hash=platform.extras["passwords"].hash(TEST_PASSWORD),
+                    totp_secret=TEST_TOTP_SECRET, totp_enabled=True)
         user.assignments.append(RoleAssignment(role=uow.session.scalars(select(Role).filter_by(name=role)).one()))
         uow.session.add(user)
     browser = webtest.TestApp(app, extra_environ=ENVIRON)
     browser.post("/login", {"login": login, "password": TEST_PASSWORD, "csrf_token": csrf_token(browser)}, status=302)
+    browser.post("/login/totp", {"code": pyotp.TOTP(TEST_TOTP_SECRET).now(), "csrf_token": csrf_token(browser)},
+                 status=302)
     return browser
 
 
