@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NoReturn
+from typing import Callable, Iterator, NoReturn
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -55,12 +55,21 @@ class Account:
     password: str
 
 
+# One line per account in the output of ``govcore init`` (adapters/cli/setup.py), e.g.
+# "  安全管理员  用户名 demo-secadmin   密码 XXXX".
+ACCOUNT_LINE = re.compile(r"^\s+(?P<title>\S+)\s+用户名 (?P<login>\S+)\s+密码 (?P<password>\S+)\s*$", re.MULTILINE)
+
+
 @dataclass(frozen=True)
 class LiveSite:
-    """A running ``govcore serve`` and the administrator that ``govcore init`` created for it."""
+    """A running ``govcore serve`` and the accounts that ``govcore init`` printed for it, by login."""
 
     base_url: str
-    admin: Account
+    accounts: dict[str, Account]
+
+    @property
+    def admin(self) -> Account:
+        return self.accounts[ADMIN_LOGIN]
 
 
 def _free_port() -> int:
@@ -77,8 +86,8 @@ def _server_environment() -> dict[str, str]:
     return environment
 
 
-def _initialise(options: list[str], environment: dict[str, str]) -> str:
-    """Run ``govcore init`` and return the administrator's one-time password from its output."""
+def _initialise(options: list[str], environment: dict[str, str]) -> dict[str, Account]:
+    """Run ``govcore init`` and return the accounts it printed with their one-time passwords."""
     result = subprocess.run(
         [str(GOVCORE_COMMAND), "init", str(DEPLOYMENT), *options],
         env=environment, capture_output=True, text=True, timeout=INIT_TIMEOUT_SECONDS, check=False,
@@ -86,10 +95,11 @@ def _initialise(options: list[str], environment: dict[str, str]) -> str:
     output = f"{result.stdout}\n{result.stderr}"
     if result.returncode != 0:
         pytest.fail(f"govcore init exited with status {result.returncode}:\n{output}")
-    match = re.search(rf"用户名 {re.escape(ADMIN_LOGIN)}\s+密码 (\S+)", result.stdout)
-    if match is None:
+    accounts = {match["login"]: Account(login=match["login"], password=match["password"])
+                for match in ACCOUNT_LINE.finditer(result.stdout)}
+    if ADMIN_LOGIN not in accounts:
         pytest.fail(f"govcore init printed no one-time password for {ADMIN_LOGIN!r}:\n{output}")
-    return match.group(1)
+    return accounts
 
 
 def _wait_until_healthy(url: str, server: subprocess.Popen, log_path: Path) -> None:
@@ -120,14 +130,13 @@ def _stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
-@pytest.fixture(scope="session")
-def live_site(tmp_path_factory) -> Iterator[LiveSite]:
+def _serve(tmp_path_factory) -> Iterator[LiveSite]:
     """The example county on a fresh SQLite database, served by ``govcore serve`` on a free port."""
     folder = tmp_path_factory.mktemp("live-site")
     environment = _server_environment()
     port = _free_port()
     options = ["--database", f"sqlite:///{folder / 'db.sqlite'}", "--var", str(folder / "var")]
-    admin_password = _initialise(options, environment)
+    accounts = _initialise(options, environment)
     log_path = folder / "serve.log"
     with log_path.open("wb") as log:
         server = subprocess.Popen(
@@ -137,9 +146,21 @@ def live_site(tmp_path_factory) -> Iterator[LiveSite]:
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_healthy(f"{base_url}/healthz", server, log_path)
-        yield LiveSite(base_url=base_url, admin=Account(login=ADMIN_LOGIN, password=admin_password))
+        yield LiveSite(base_url=base_url, accounts=accounts)
     finally:
         _stop(server)
+
+
+@pytest.fixture(scope="session")
+def live_site(tmp_path_factory) -> Iterator[LiveSite]:
+    """The example county shared by the tests of the session."""
+    yield from _serve(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def own_site(tmp_path_factory) -> Iterator[LiveSite]:
+    """A site of the module's own, for scenarios that spend the one-time passwords of ``govcore init``."""
+    yield from _serve(tmp_path_factory)
 
 
 def _browser_unavailable(reason: str) -> NoReturn:
@@ -175,6 +196,21 @@ def _open_page(browser: Browser, site: LiveSite, **options) -> Iterator[Page]:
 def page(browser, live_site) -> Iterator[Page]:
     """A page in a fresh browser context (no cookies) under the site's own Content-Security-Policy."""
     yield from _open_page(browser, live_site)
+
+
+@pytest.fixture
+def new_page(browser) -> Iterator[Callable[[LiveSite], Page]]:
+    """Opens a page in a fresh browser context (one person) on the given site; all closed afterwards."""
+    opened: list[Iterator[Page]] = []
+
+    def open_page(site: LiveSite) -> Page:
+        pages = _open_page(browser, site)
+        opened.append(pages)
+        return next(pages)
+
+    yield open_page
+    for pages in reversed(opened):
+        pages.close()
 
 
 @pytest.fixture

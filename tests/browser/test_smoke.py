@@ -154,7 +154,8 @@ def test_administrator_first_sign_in_to_sign_out(page: Page, admin_account, scre
     tree = page.locator(".tree")
     for title, children in DEFAULT_TOP_COLUMNS.items():
         branch = tree.get_by_role("link", name=title, exact=True).locator("xpath=..")
-        expect(branch.get_by_role("link")).to_have_text([title, *children])
+        expect(branch.locator("a:not(.column-edit)")).to_have_text([title, *children])
+        expect(branch.locator("a.column-edit")).to_have_text([f"编辑：{name}" for name in [title, *children]])
 
     menu.get_by_role("link", name="插件", exact=True).click()
     expect(heading(page)).to_have_text("插件")
