@@ -15,13 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from govcore.errors import ConfigurationError
+from govcore.i18n import _
 
 _CLASSES = (string.ascii_lowercase, string.ascii_uppercase, string.digits)
 
-
-def _(text: str) -> str:
-    """Marks a message for the translation catalogue; the web layer translates it on display."""
-    return text
 
 
 @dataclass(frozen=True)

@@ -32,11 +32,8 @@ from govcore.core_plugin import (
     USERS_MANAGE,
 )
 from govcore.errors import ValidationError
+from govcore.i18n import _
 
-
-def _(text: str) -> str:
-    """Marks a message for the translation catalogue; the web layer translates it on display."""
-    return text
 
 
 # The permission that defines each separated administrator's duty.

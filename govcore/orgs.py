@@ -14,11 +14,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol, Sequence
 
 from govcore.errors import NotFound, ValidationError
+from govcore.i18n import _
 
-
-def _(text: str) -> str:
-    """Marks a label for the translation catalogue; the web layer translates it on display."""
-    return text
 
 
 ORG_KINDS = {

@@ -14,12 +14,9 @@ from govcore.accounts import normalise_email, normalise_mobile, one_time_passwor
 from govcore.core_plugin import (AUDIT_READ, ORG_MANAGE, ORG_UNIT_SCOPE, ROLES_MANAGE, SEPARATED_ADMIN_ROLES,
                                  USERS_MANAGE)
 from govcore.orgs import ImportReport, OrgTree, Problem, RowProblem, RulesBroken, resolve_unit_reference
+from govcore.i18n import _
 from ports.passwords import PasswordHasher
 
-
-def _(text: str) -> str:
-    """Marks a message for the translation catalogue; the web layer translates it on display."""
-    return text
 
 
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{1,63}$")

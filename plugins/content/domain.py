@@ -7,12 +7,9 @@ from dataclasses import dataclass, field
 from typing import Iterable, Protocol
 
 from govcore.errors import ValidationError
+from govcore.i18n import _
 
 
-
-def _(text: str) -> str:
-    """Marks a label for the translation catalogue; the web layer translates it on display."""
-    return text
 
 
 COLUMN_KINDS = {

@@ -13,17 +13,12 @@ from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from adapters.web.ratelimit import RateLimits
 from govcore.clock import FixedClock
 
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
+
 WRONG = "用户名或密码不正确"
 LOCKED = "账户已被暂时锁定"
 # A staff role outside 三员分立, so no second factor is demanded.
 STAFF_ROLE = "department_admin"
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(testapp):
-    testapp.app.registry["govcore.rate_limits"].reset()
-    yield
-    testapp.app.registry["govcore.rate_limits"].reset()
 
 
 @pytest.fixture
@@ -174,21 +169,6 @@ def test_citizen_sessions_have_no_staff_idle_limit(testapp, make_user, login, cl
     login("citizen")
     clock.advance(hours=3)
     testapp.get("/account/password", status=200)
-
-
-class RecordingMail:
-    def __init__(self):
-        self.sent = []
-
-    def send(self, message):
-        self.sent.append(message)
-
-
-@pytest.fixture
-def mail(platform, monkeypatch):
-    recorder = RecordingMail()
-    monkeypatch.setattr(platform, "mail", recorder)
-    return recorder
 
 
 def ask_for_reset(testapp, account):

@@ -10,16 +10,11 @@ from adapters.testing.pytest_plugin import csrf_token
 from adapters.web.ratelimit import RateLimits
 from govcore.accounts import credit_code_check_character
 
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
+
 PASSWORD = "Citizen-Passw0rd"
 # A made-up enterprise with a correct check character (the demo data uses the standard's example).
 CREDIT_CODE = "91330782MA2EXAMP1" + credit_code_check_character("91330782MA2EXAMP1")
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(testapp):
-    testapp.app.registry["govcore.rate_limits"].reset()
-    yield
-    testapp.app.registry["govcore.rate_limits"].reset()
 
 
 WRONG_CODE = CREDIT_CODE[:17] + ("0" if CREDIT_CODE[17] != "0" else "1")

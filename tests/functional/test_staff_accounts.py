@@ -18,21 +18,6 @@ from govcore.core_plugin import ORG_UNIT_SCOPE
 from tests.functional.signin import person, sign_in
 
 
-class RecordingMail:
-    def __init__(self):
-        self.sent = []
-
-    def send(self, message):
-        self.sent.append(message)
-
-
-@pytest.fixture
-def mail(platform, monkeypatch):
-    recorder = RecordingMail()
-    monkeypatch.setattr(platform, "mail", recorder)
-    return recorder
-
-
 @pytest.fixture
 def county(dbsession):
     """测试县 with 东城镇 (甲村, 乙村), 西城镇 and 县测试局."""

@@ -11,14 +11,9 @@ from adapters.db.orm import AuditRecord, User
 from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from govcore.clock import FixedClock
 
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
+
 STAFF_ROLE = "department_admin"  # outside 三员分立: the second factor is optional
-
-
-@pytest.fixture(autouse=True)
-def fresh_rate_limits(testapp):
-    testapp.app.registry["govcore.rate_limits"].reset()
-    yield
-    testapp.app.registry["govcore.rate_limits"].reset()
 
 
 @pytest.fixture

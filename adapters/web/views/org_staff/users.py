@@ -14,6 +14,7 @@ from sqlalchemy import or_, select
 
 from adapters.db.orm import User
 from adapters.web.i18n import _
+from adapters.web.views.account import public_url
 from adapters.web.views.org_staff.forms import by_field, flash, load_tree, message, never_store, posted_id
 from adapters.web.views.org_staff.sheets import (SheetError, read_rows, read_upload, table_workbook,
                                                  template_workbook, workbook_response)
@@ -74,7 +75,8 @@ def _unit_options(tree: OrgTree, allowed: set[int] | None, keep: int | None = No
 
 
 def _login_url(request) -> str:
-    return request.route_url("login")
+    # Built on govcore.public_url, never on the client-supplied Host header.
+    return public_url(request, request.route_path("login"))
 
 
 def _send_notice(request, user: User, subject, body) -> None:
