@@ -157,10 +157,10 @@ def test_scoped_editor_from_creation_to_audit(own_site: LiveSite, new_page):
     expect(tree.get_by_role("link", name=OUTSIDE_COLUMN, exact=True)).to_have_count(0)
 
     ids = column_ids(editor)
-    tree.get_by_role("link", name=f"编辑：{EDITED_COLUMN}", exact=True).click()
+    tree.locator("a.column-edit").filter(has_text=re.compile(rf"^编辑：{EDITED_COLUMN}$")).click()
     expect(editor).to_have_url(re.compile(rf"/admin/content/columns/{ids[EDITED_COLUMN]}/edit$"))
     expect(heading(editor)).to_have_text("编辑栏目")
-    csrf_token = editor.locator('input[name="csrf_token"]').get_attribute("value")
+    csrf_token = editor.locator('form.column-form input[name="csrf_token"]').get_attribute("value")
     editor.get_by_label("栏目说明（选填）").fill(NEW_DESCRIPTION)
     editor.get_by_role("button", name="保存").click()
     expect(editor).to_have_url(re.compile(r"/admin/content/columns$"))
