@@ -56,7 +56,7 @@ class Account:
 
 
 # One line per account in the output of ``govcore init`` (adapters/cli/setup.py), e.g.
-# "  安全管理员  用户名 demo-secadmin   密码 XXXX".
+# "  安全管理员  用户名 demo-secadmin   密码 Ab3-Cd4-Ef5".
 ACCOUNT_LINE = re.compile(r"^\s+(?P<title>\S+)\s+用户名 (?P<login>\S+)\s+密码 (?P<password>\S+)\s*$", re.MULTILINE)
 
 
