@@ -298,22 +298,8 @@ def role_new_form(request: Request):
 
 
 def role_create(request: Request):
-    draft = _draft(request)
-    taken = request.dbsession.scalars(select(Role.name)).all()
-    errors = validate_draft(draft, request.platform.plugins.permissions, STAFF, new=True, taken_names=taken)
-    if errors:
-        request.response.status_int = 400
-        return _role_page_values(request, None, _draft_values(draft),
-                                 {k: _message(request, m) for k, m in errors.items()})
-    role = Role(name=draft.name, title=draft.title, description=draft.description,
-                permissions=sorted(draft.permissions), seeded_permissions=[], builtin=False)
-    request.dbsession.add(role)
-    request.dbsession.flush()
-    request.audit("role.create", "role", role.id, summary={
-        "name": role.name, "title": role.title, "description": role.description, "permissions": role.permissions,
-    })
-    _flash(request, _("已新建角色“${title}”"), title=role.title)
-    return HTTPFound(location=request.route_path("admin.role", id=role.id))
+    return _create(request, Role, STAFF, "role", "admin.role", _role_page_values, _("已新建角色“${title}”"),
+                   seeded_permissions=[])
 
 
 def role_page(request: Request):
@@ -331,16 +317,8 @@ def role_save(request: Request):
         if problem is not None:
             errors["permissions"] = problem
     if errors:
-        request.response.status_int = 400
-        return _role_page_values(request, role, _draft_values(draft),
-                                 {k: _message(request, m) for k, m in errors.items()})
-    before = {"title": role.title, "description": role.description or "", "permissions": sorted(role.permissions)}
-    after = {"title": draft.title, "description": draft.description, "permissions": sorted(stored)}
-    if before != after:
-        role.title, role.description, role.permissions = draft.title, draft.description, stored
-        request.audit("role.update", "role", role.id, summary={"name": role.name, "before": before, "after": after})
-    _flash(request, _("角色“${title}”已保存"), title=role.title)
-    return HTTPFound(location=request.route_path("admin.role", id=role.id))
+        return _invalid(request, _role_page_values, role, draft, errors)
+    return _update(request, role, draft, stored, "role", "admin.role", _("角色“${title}”已保存"))
 
 
 def _holders_problem(request: Request, role: Role, permissions: list[str]) -> Message | None:
@@ -365,12 +343,7 @@ def role_delete(request: Request):
         notice = request.localizer.translate(_("内置角色不能删除") if role.builtin else _(
             "仍有 ${count} 项分配使用此角色，请先撤销", mapping={"count": in_use}))
         return _refuse(request, "admin_roles_edit.pt", _role_page_values(request, role, _values(role), {}), notice)
-    request.audit("role.delete", "role", role.id, summary={
-        "name": role.name, "title": role.title, "permissions": sorted(role.permissions),
-    })
-    request.dbsession.delete(role)
-    _flash(request, _("已删除角色“${title}”"), title=role.title)
-    return HTTPFound(location=request.route_path("admin.roles"))
+    return _delete(request, role, "role", "admin.roles", _("已删除角色“${title}”"))
 
 
 def role_assign(request: Request):
@@ -506,22 +479,7 @@ def group_new_form(request: Request):
 
 
 def group_create(request: Request):
-    draft = _draft(request)
-    taken = request.dbsession.scalars(select(Group.name)).all()
-    errors = validate_draft(draft, request.platform.plugins.permissions, PUBLIC, new=True, taken_names=taken)
-    if errors:
-        request.response.status_int = 400
-        return _group_page_values(request, None, _draft_values(draft),
-                                  {k: _message(request, m) for k, m in errors.items()})
-    group = Group(name=draft.name, title=draft.title, description=draft.description,
-                  permissions=sorted(draft.permissions), builtin=False)
-    request.dbsession.add(group)
-    request.dbsession.flush()
-    request.audit("group.create", "group", group.id, summary={
-        "name": group.name, "title": group.title, "description": group.description, "permissions": group.permissions,
-    })
-    _flash(request, _("已新建用户组“${title}”"), title=group.title)
-    return HTTPFound(location=request.route_path("admin.group", id=group.id))
+    return _create(request, Group, PUBLIC, "group", "admin.group", _group_page_values, _("已新建用户组“${title}”"))
 
 
 def group_page(request: Request):
@@ -534,17 +492,9 @@ def group_save(request: Request):
     draft = _draft(request, group)
     errors = validate_draft(draft, request.platform.plugins.permissions, PUBLIC, new=False)
     if errors:
-        request.response.status_int = 400
-        return _group_page_values(request, group, _draft_values(draft),
-                                  {k: _message(request, m) for k, m in errors.items()})
+        return _invalid(request, _group_page_values, group, draft, errors)
     stored = _stored_permissions(request, group, draft.permissions)
-    before = {"title": group.title, "description": group.description or "", "permissions": sorted(group.permissions)}
-    after = {"title": draft.title, "description": draft.description, "permissions": sorted(stored)}
-    if before != after:
-        group.title, group.description, group.permissions = draft.title, draft.description, stored
-        request.audit("group.update", "group", group.id, summary={"name": group.name, "before": before, "after": after})
-    _flash(request, _("用户组“${title}”已保存"), title=group.title)
-    return HTTPFound(location=request.route_path("admin.group", id=group.id))
+    return _update(request, group, draft, stored, "group", "admin.group", _("用户组“${title}”已保存"))
 
 
 def group_delete(request: Request):
@@ -554,9 +504,48 @@ def group_delete(request: Request):
         notice = request.localizer.translate(_("内置用户组不能删除") if group.builtin else _(
             "此用户组仍有 ${count} 名成员，请先将他们移出", mapping={"count": members}))
         return _refuse(request, "admin_groups_edit.pt", _group_page_values(request, group, _values(group), {}), notice)
-    request.audit("group.delete", "group", group.id, summary={
-        "name": group.name, "title": group.title, "permissions": sorted(group.permissions),
+    return _delete(request, group, "group", "admin.groups", _("已删除用户组“${title}”"))
+
+
+# Roles and groups are both named sets of permissions: they are created, saved and deleted alike.
+
+
+def _invalid(request: Request, page_values, row, draft: RoleDraft, errors: dict):
+    request.response.status_int = 400
+    return page_values(request, row, _draft_values(draft), {k: _message(request, m) for k, m in errors.items()})
+
+
+def _create(request: Request, model, audience: str, kind: str, route: str, page_values, created, **columns):
+    draft = _draft(request)
+    taken = request.dbsession.scalars(select(model.name)).all()
+    errors = validate_draft(draft, request.platform.plugins.permissions, audience, new=True, taken_names=taken)
+    if errors:
+        return _invalid(request, page_values, None, draft, errors)
+    row = model(name=draft.name, title=draft.title, description=draft.description,
+                permissions=sorted(draft.permissions), builtin=False, **columns)
+    request.dbsession.add(row)
+    request.dbsession.flush()
+    request.audit(f"{kind}.create", kind, row.id, summary={
+        "name": row.name, "title": row.title, "description": row.description, "permissions": row.permissions,
     })
-    request.dbsession.delete(group)
-    _flash(request, _("已删除用户组“${title}”"), title=group.title)
-    return HTTPFound(location=request.route_path("admin.groups"))
+    _flash(request, created, title=row.title)
+    return HTTPFound(location=request.route_path(route, id=row.id))
+
+
+def _update(request: Request, row, draft: RoleDraft, stored: list[str], kind: str, route: str, saved):
+    before = {"title": row.title, "description": row.description or "", "permissions": sorted(row.permissions)}
+    after = {"title": draft.title, "description": draft.description, "permissions": sorted(stored)}
+    if before != after:
+        row.title, row.description, row.permissions = draft.title, draft.description, stored
+        request.audit(f"{kind}.update", kind, row.id, summary={"name": row.name, "before": before, "after": after})
+    _flash(request, saved, title=row.title)
+    return HTTPFound(location=request.route_path(route, id=row.id))
+
+
+def _delete(request: Request, row, kind: str, list_route: str, deleted):
+    request.audit(f"{kind}.delete", kind, row.id, summary={
+        "name": row.name, "title": row.title, "permissions": sorted(row.permissions),
+    })
+    request.dbsession.delete(row)
+    _flash(request, deleted, title=row.title)
+    return HTTPFound(location=request.route_path(list_route))
