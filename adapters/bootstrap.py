@@ -12,12 +12,9 @@ import secrets
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import select
-
 from adapters.blobs.filesystem import FileBlobStore
 from adapters.calendar.chinese_calendar_source import ChineseCalendarSource
 from adapters.db import engine as db_engine
-from adapters.db.orm import WorkdayOverride
 from adapters.db.repositories import core_repositories
 from adapters.db.uow import transactional
 from adapters.notify.mail import mail_sender_from_settings
@@ -127,12 +124,3 @@ def require_current_schema(platform: Platform) -> None:
             f"数据库结构不是最新（{names}），请先运行 govcore init 或 govcore db upgrade",
             f"the database is behind ({names}); run govcore init or govcore db upgrade first",
         )
-
-
-def load_calendar_overrides(platform: Platform) -> None:
-    """Read the county's working-day overrides from the database into the calendar."""
-    with platform.unit_of_work() as uow:
-        rows = uow.session.scalars(select(WorkdayOverride)).all()
-        overrides = {o.day: o.working for o in platform.county.calendar_overrides}
-        overrides.update({row.day: row.working for row in rows})
-    platform.calendar.set_overrides(overrides)

@@ -28,6 +28,7 @@ from govcore.core_plugin import (
     ROLES_MANAGE,
     SECURITY_ADMIN_ROLE,
     SEPARATED_ADMIN_ROLES,
+    STAFF_PERMISSIONS,
     SYSTEM_ADMIN_ROLE,
     USERS_MANAGE,
 )
@@ -124,7 +125,7 @@ def assignable(catalogue: Mapping[str, Permission], audience: str) -> dict[str, 
     The ones every visitor or every signed-in user holds anyway are left out: giving them means
     nothing, and taking them away is impossible.
     """
-    implicit = PUBLIC_PERMISSIONS | AUTHENTICATED_PERMISSIONS
+    implicit = PUBLIC_PERMISSIONS | AUTHENTICATED_PERMISSIONS | STAFF_PERMISSIONS
     return {name: p for name, p in catalogue.items() if p.audience == audience and name not in implicit}
 
 

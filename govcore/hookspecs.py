@@ -69,6 +69,17 @@ def govcore_register_content_types():
 
 
 @hookspec
+def govcore_register_workflows():
+    """Return a list of :class:`govcore.workflow.definition.Definition`: the plugin's default procedures.
+
+    A county's administrators edit copies of them in the workflow designer; a stored copy becomes
+    the key's next version, and running cases keep the version they started with. Keys are
+    ``<plugin>.<procedure>`` and unique across plugins. Declaring a definition stores nothing: the
+    default is stored as version 1 when a case first uses it or an administrator first edits it.
+    """
+
+
+@hookspec
 def govcore_register_jobs():
     """Return a list of :class:`ports.scheduler.RecurringJob` to run on a schedule.
 

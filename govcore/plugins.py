@@ -145,6 +145,21 @@ class Plugins:
         return {ct.name: ct for _plugin, ct in self._flat("govcore_register_content_types")}
 
     @functools.cached_property
+    def workflows(self) -> dict:
+        """Default workflow definitions by key; a key declared twice is a configuration error."""
+        merged: dict = {}
+        owners: dict[str, str] = {}
+        for plugin, definition in self._flat("govcore_register_workflows"):
+            if definition.key in merged:
+                raise ConfigurationError(
+                    f"流程 {definition.key} 被插件 {owners[definition.key]} 和 {plugin} 重复声明",
+                    f"workflow {definition.key} declared by both {owners[definition.key]} and {plugin}",
+                )
+            merged[definition.key] = definition
+            owners[definition.key] = plugin
+        return merged
+
+    @functools.cached_property
     def jobs(self) -> list:
         return [job for _plugin, job in self._flat("govcore_register_jobs")]
 

@@ -7,6 +7,8 @@ from typing import Protocol
 
 
 class Clock(Protocol):
+    tz: dt.tzinfo  # the county's timezone, in which days (and so deadlines) begin and end
+
     def now(self) -> dt.datetime:
         """The current moment, timezone-aware, in the county's timezone."""
 

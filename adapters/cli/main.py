@@ -105,12 +105,13 @@ def serve(settings, host: str, port: int, threads: int) -> None:
 @deployment_options(default_config="production.ini")
 def worker(settings) -> None:
     """运行定时任务进程 / run the scheduled-job worker (timers survive restarts)."""
-    from adapters.bootstrap import build_platform, load_calendar_overrides, require_current_schema
+    from adapters.bootstrap import build_platform, require_current_schema
+    from adapters.calendar.overrides import load_overrides
     from adapters.scheduler.worker import run_worker
 
     platform = build_platform(settings)
     require_current_schema(platform)
-    load_calendar_overrides(platform)
+    load_overrides(platform)
     run_worker(platform)
 
 

@@ -18,6 +18,7 @@ from govcore.core_plugin import (
     PUBLIC_GROUP,
     SECURITY_ADMIN_ROLE,
     SYSTEM_ADMIN_ROLE,
+    UNIT_LEADER_ROLE,
 )
 
 
@@ -115,6 +116,7 @@ DEMO_STAFF = {
     SECURITY_ADMIN_ROLE: ("demo-secadmin", None, DEMO_OFFICE),
     AUDIT_ADMIN_ROLE: ("demo-auditor", None, DEMO_OFFICE),
     DEPARTMENT_ADMIN_ROLE: ("demo-deptadmin", DEMO_OFFICE, DEMO_OFFICE),
+    UNIT_LEADER_ROLE: ("demo-unit-leader", DEMO_OFFICE, DEMO_OFFICE),
     "editor": ("demo-editor", None, DEMO_OFFICE),
     "responsible_editor": ("demo-resp-editor", None, DEMO_OFFICE),
     "chief_editor": ("demo-chief-editor", None, DEMO_OFFICE),

@@ -27,10 +27,26 @@ def make_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Eng
     return engine
 
 
+# An execution option marking a transaction that will write (see begin_writing).
+SQLITE_IMMEDIATE = "govcore_sqlite_immediate"
+
+
 def _sqlite_begin(connection) -> None:
     # pysqlite begins transactions lazily and on its own terms, which breaks SAVEPOINT; with its
     # own handling switched off (below), SQLAlchemy's BEGIN makes transactions behave as documented.
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(SQLITE_IMMEDIATE)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_writing(session: Session) -> None:
+    """Begin ``session``'s transaction as one that is going to write.
+
+    SQLite lets a transaction that has read write only if nobody committed since its first read;
+    otherwise the write fails at once ("database is locked"), whatever the busy timeout. A
+    transaction that takes the write lock before reading waits its turn instead. PostgreSQL needs
+    nothing of the kind, and the option means nothing to it.
+    """
+    session.connection(execution_options={SQLITE_IMMEDIATE: True})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

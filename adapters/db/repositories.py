@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from adapters.db.audit import SqlAuditLog
 from adapters.db.orm import InboxMessage, OrgUnit, User
+from adapters.db.workflow import workflow_repositories
 from govcore.audit import AuditLog
 from govcore.orgs import OrgUnitNode, OrgUnitRepository
 from govcore.staff import StaffDirectory, StaffInput
@@ -78,4 +79,4 @@ class SqlStaffDirectory:
 
 def core_repositories() -> dict:
     return {Inbox: SqlInbox, OrgUnitRepository: SqlOrgUnitRepository, AuditLog: SqlAuditLog,
-            StaffDirectory: SqlStaffDirectory}
+            StaffDirectory: SqlStaffDirectory, **workflow_repositories()}

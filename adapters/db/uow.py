@@ -15,6 +15,7 @@ import transaction as transaction_package
 import zope.sqlalchemy
 from sqlalchemy.orm import Session, sessionmaker
 
+from adapters.db.engine import begin_writing
 from govcore.events import dispatch
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -86,6 +87,7 @@ def transactional(platform: "Platform") -> Iterator[SqlUnitOfWork]:
     session = join_session(platform.extras["session_factory"], manager)
     try:
         with manager:
+            begin_writing(session)
             yield SqlUnitOfWork(session, manager, platform)
     finally:
         session.close()

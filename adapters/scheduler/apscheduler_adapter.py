@@ -36,6 +36,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy.engine import Engine
 
+from adapters.calendar.overrides import refresh_calendar_if_stale
 from govcore.errors import ConfigurationError
 from ports.scheduler import RecurringJob, SchedulerStatus
 
@@ -82,6 +83,7 @@ def run_job(job_id: str, func_ref: str, kwargs: dict[str, Any]) -> None:
         return
     try:
         func = resolve(func_ref)
+        refresh_calendar_if_stale(platform)  # deadlines the job computes use the county's latest overrides
         with platform.unit_of_work() as uow:
             func(platform, uow, **kwargs)
     except Exception:  # noqa: BLE001 - one job's failure must not stop the scheduler

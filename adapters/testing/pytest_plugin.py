@@ -170,17 +170,22 @@ def db_connection(platform):
     """Bind every session of the app to one connection whose transaction is rolled back after the test."""
     from sqlalchemy.orm import sessionmaker
 
+    from adapters.testing.scheduler import FakeScheduler
+
     engine = platform.extras["engine"]
-    original = platform.extras["session_factory"]
+    original, scheduler = platform.extras["session_factory"], platform.scheduler
     connection = engine.connect()
     outer = connection.begin()
     platform.extras["session_factory"] = sessionmaker(
         bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
     )
+    # Timers the app arms stay in memory (``platform.scheduler.timers``): the job store writes on
+    # a connection of its own, which would wait for this test's never-committed transaction.
+    platform.scheduler = FakeScheduler(platform.clock)
     try:
         yield connection
     finally:
-        platform.extras["session_factory"] = original
+        platform.extras["session_factory"], platform.scheduler = original, scheduler
         outer.rollback()
         connection.close()
 

@@ -14,7 +14,8 @@ from typing import Any
 from pyramid.config import Configurator
 from pyramid.router import Router
 
-from adapters.bootstrap import build_platform, load_calendar_overrides, require_current_schema
+from adapters.bootstrap import build_platform, require_current_schema
+from adapters.calendar.overrides import load_overrides
 from govcore.platform import Platform
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ def main(global_config: dict[str, Any] | None, **settings: Any) -> Router:
 
 def make_app(platform: Platform) -> Router:
     require_current_schema(platform)
-    load_calendar_overrides(platform)
+    load_overrides(platform)
     settings = dict(platform.settings)
     settings.setdefault("pyramid.default_locale_name", "zh_CN")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")

@@ -12,10 +12,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from adapters.db.orm import RoleAssignment, User
+from adapters.db.engine import begin_writing
 from adapters.db.uow import SqlUnitOfWork, join_session
 from govcore.contributions import NavItem
 
 log = logging.getLogger(__name__)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def includeme(config: Configurator) -> None:
@@ -33,6 +36,8 @@ def includeme(config: Configurator) -> None:
 
 def _dbsession(request: Request):
     session = join_session(request.platform.extras["session_factory"], request.tm)
+    if request.method not in SAFE_METHODS:
+        begin_writing(session)  # on SQLite: a form that reads, then saves, is not refused halfway
     request.add_finished_callback(lambda _r: session.close())
     return session
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pyramid.request import Request
 from pyramid.security import Allowed, Denied
 
-from govcore.core_plugin import AUTHENTICATED_PERMISSIONS, PUBLIC_PERMISSIONS
+from govcore.core_plugin import AUTHENTICATED_PERMISSIONS, PUBLIC_PERMISSIONS, STAFF_PERMISSIONS
 
 
 class GovcoreSecurityPolicy:
@@ -36,6 +36,10 @@ class GovcoreSecurityPolicy:
             return Denied("the one-time password must be changed first")
         if request.session.get("second_factor_pending"):
             return Denied("the second factor has not been given yet")
+        if permission in STAFF_PERMISSIONS:
+            if user.kind == "staff":
+                return Allowed("held by every staff member")
+            return Denied("staff only")
         grants = request.user_grants
         if permission in grants.everywhere:
             return Allowed("granted by a role or group")

@@ -78,4 +78,7 @@ def includeme(config: Configurator) -> None:
     config.include("adapters.web.views.audit")
     config.include("adapters.web.views.roles")
     config.include("adapters.web.views.org_staff")
+    config.include("adapters.web.views.calendar")
+    config.include("adapters.web.views.workflow_tasks")
+    config.include("adapters.web.views.workflow_design")
     config.include("adapters.web.api")

@@ -133,3 +133,10 @@ def govcore_search_documents(uow):
                 body=node.title,
                 url=f"/column/{node.slug}",
             )
+
+
+@hookimpl
+def govcore_register_workflows():
+    from plugins.content.workflows import DEFAULT_WORKFLOWS
+
+    return DEFAULT_WORKFLOWS

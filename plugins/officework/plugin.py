@@ -15,3 +15,10 @@ def govcore_register_permissions():
         Permission("officework.sign", "签收文件"),
         Permission("officework.approve", "审核审批文件"),
     ]
+
+
+@hookimpl
+def govcore_register_workflows():
+    from plugins.officework.workflows import DEFAULT_WORKFLOWS
+
+    return DEFAULT_WORKFLOWS

@@ -4,8 +4,8 @@ Citizens comment, debate, answer surveys and write to leaders; staff moderate, r
 """
 
 from govcore import hookimpl
-from govcore.contributions import PUBLIC, GroupTemplate, Permission
-from govcore.core_plugin import ENTERPRISE_GROUP, PUBLIC_GROUP, VERIFIED_GROUP
+from govcore.contributions import PUBLIC, GroupTemplate, Permission, RoleTemplate
+from govcore.core_plugin import ADMIN_ACCESS, ENTERPRISE_GROUP, PUBLIC_GROUP, VERIFIED_GROUP
 
 
 @hookimpl
@@ -21,6 +21,12 @@ def govcore_register_permissions():
 
 
 @hookimpl
+def govcore_register_roles():
+    return [RoleTemplate("letter_handler", "信件办理员", (ADMIN_ACCESS, "participation.letters"),
+                         "登记、转办、审核答复领导信箱与网上信访")]
+
+
+@hookimpl
 def govcore_register_groups():
     everyone = ("participation.comment", "participation.survey", "participation.write")
     return [
@@ -28,3 +34,10 @@ def govcore_register_groups():
         GroupTemplate(VERIFIED_GROUP, "实名用户", everyone),
         GroupTemplate(ENTERPRISE_GROUP, "企业用户", everyone),
     ]
+
+
+@hookimpl
+def govcore_register_workflows():
+    from plugins.participation.workflows import DEFAULT_WORKFLOWS
+
+    return DEFAULT_WORKFLOWS

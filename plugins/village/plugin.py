@@ -27,3 +27,10 @@ def govcore_register_roles():
         RoleTemplate("township_reviewer", "乡镇审核员", (ADMIN_ACCESS, "village.review"),
                      "审核辖区各村上报的事务"),
     ]
+
+
+@hookimpl
+def govcore_register_workflows():
+    from plugins.village.workflows import DEFAULT_WORKFLOWS
+
+    return DEFAULT_WORKFLOWS

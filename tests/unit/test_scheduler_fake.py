@@ -11,7 +11,7 @@ from typing import Any, Iterator
 import pytest
 
 from govcore.clock import FixedClock
-from tests.fakes.scheduler import FakeScheduler
+from adapters.testing.scheduler import FakeScheduler
 
 REMEMBER = "tests.unit.test_scheduler_fake:remember"
 FAIL = "tests.unit.test_scheduler_fake:fail"

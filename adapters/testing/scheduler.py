@@ -1,4 +1,4 @@
-"""An in-memory Scheduler for unit tests of services: timers fire when a FixedClock says so."""
+"""An in-memory Scheduler for tests (services' unit tests, database tests): timers fire when asked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from adapters.scheduler.apscheduler_adapter import resolve
-from govcore.clock import FixedClock
+from ports.clock import Clock
 from ports.scheduler import SchedulerStatus
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -31,7 +31,7 @@ class FakeScheduler:
     in production fails in its unit test too.
     """
 
-    def __init__(self, clock: FixedClock):
+    def __init__(self, clock: Clock):
         self.clock = clock
         self.timers: dict[str, Timer] = {}
 
