@@ -98,19 +98,23 @@ class Plugins:
     def _flat(self, hook_name: str) -> list[tuple[str, Any]]:
         return [(name, item) for name, items in self.each(hook_name) for item in items]
 
+    def _unique(self, hook_name: str, name_of, what_zh: str, what_en: str) -> dict:
+        """The hook's contributions by name; a name two plugins declare is a configuration error."""
+        merged: dict = {}
+        owners: dict[str, str] = {}
+        for plugin, item in self._flat(hook_name):
+            name = name_of(item)
+            if name in merged:
+                raise ConfigurationError(
+                    f"{what_zh} {name} 被插件 {owners[name]} 和 {plugin} 重复声明",
+                    f"{what_en} {name} declared by both {owners[name]} and {plugin}",
+                )
+            merged[name], owners[name] = item, plugin
+        return merged
+
     @functools.cached_property
     def permissions(self) -> dict[str, Permission]:
-        merged: dict[str, Permission] = {}
-        owners: dict[str, str] = {}
-        for plugin, permission in self._flat("govcore_register_permissions"):
-            if permission.name in merged:
-                raise ConfigurationError(
-                    f"权限 {permission.name} 被插件 {owners[permission.name]} 和 {plugin} 重复声明",
-                    f"permission {permission.name} declared by both {owners[permission.name]} and {plugin}",
-                )
-            merged[permission.name] = permission
-            owners[permission.name] = plugin
-        return merged
+        return self._unique("govcore_register_permissions", lambda p: p.name, "权限", "permission")
 
     @functools.cached_property
     def roles(self) -> dict[str, RoleTemplate]:
@@ -146,18 +150,8 @@ class Plugins:
 
     @functools.cached_property
     def workflows(self) -> dict:
-        """Default workflow definitions by key; a key declared twice is a configuration error."""
-        merged: dict = {}
-        owners: dict[str, str] = {}
-        for plugin, definition in self._flat("govcore_register_workflows"):
-            if definition.key in merged:
-                raise ConfigurationError(
-                    f"流程 {definition.key} 被插件 {owners[definition.key]} 和 {plugin} 重复声明",
-                    f"workflow {definition.key} declared by both {owners[definition.key]} and {plugin}",
-                )
-            merged[definition.key] = definition
-            owners[definition.key] = plugin
-        return merged
+        """Default workflow definitions by key."""
+        return self._unique("govcore_register_workflows", lambda d: d.key, "流程", "workflow")
 
     @functools.cached_property
     def jobs(self) -> list:

@@ -65,6 +65,20 @@ def test_duplicate_permissions_name_both_plugins():
         plugins.permissions
 
 
+def test_a_workflow_key_declared_twice_names_both_plugins():
+    from govcore.workflow.definition import ACTOR_APPLICANT, Actor, Definition, Step
+
+    class Copycat:
+        @hookimpl
+        def govcore_register_workflows(self):
+            return [Definition("content.article_review", "抄来的流程", (Step("s1", "审核", actors=(Actor(ACTOR_APPLICANT),)),))]
+
+    plugins = build_plugins(["content"], extra=[("copycat", Copycat())])
+    with pytest.raises(ConfigurationError) as caught:
+        plugins.workflows
+    assert "content" in caught.value.message_zh and "copycat" in caught.value.message_zh
+
+
 def test_roles_proposed_by_several_plugins_are_merged():
     plugins = build_plugins(["content"], extra=[("throwaway", Throwaway())])
     role = plugins.roles["system_admin"]
