@@ -5,7 +5,6 @@ from __future__ import annotations
 import unicodedata
 from typing import Any, Callable
 
-from sqlalchemy import select
 
 from adapters.bootstrap import build_platform
 from adapters.db import migrate
@@ -16,7 +15,6 @@ from adapters.db.accounts import (
     ensure_groups,
     ensure_roles,
 )
-from adapters.db.orm import WorkdayOverride
 from adapters.search.reindex import reindex
 from govcore.core_plugin import SYSTEM_ADMIN_ROLE
 from govcore.seeding import SeedContext
@@ -34,10 +32,6 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
     demo = platform.county.demo if demo is None else demo
     with platform.unit_of_work() as uow:
         session = uow.session
-        known_days = set(session.scalars(select(WorkdayOverride.day)))
-        for override in platform.county.calendar_overrides:
-            if override.day not in known_days:
-                session.add(WorkdayOverride(day=override.day, working=override.working, reason=override.reason))
         echo(f"  角色：新建 {ensure_roles(session, platform.plugins.roles)} 个")
         echo(f"  用户组：新建 {ensure_groups(session, platform.plugins.groups)} 个")
         context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,

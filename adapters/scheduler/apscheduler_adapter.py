@@ -115,6 +115,13 @@ class _JobRunner(BackgroundScheduler):
     def _process_jobs(self) -> float | None:
         return super()._process_jobs() if self.state == STATE_RUNNING else None
 
+    def remove_job(self, job_id: str, jobstore: str | None = None) -> None:
+        # After handing a one-off timer to an executor, APScheduler removes it from the store; the
+        # job may have cancelled itself by then (a workflow timer re-arming its case), and a lookup
+        # error here would end the scheduler's thread.
+        with contextlib.suppress(JobLookupError):
+            super().remove_job(job_id, jobstore)
+
     def shutdown(self, wait: bool = True) -> None:
         # Pausing under the lock every processing round holds means no round is under way when
         # the state becomes "stopped".

@@ -23,6 +23,7 @@ from pyramid.httpexceptions import HTTPForbidden, HTTPFound
 from pyramid.request import Request
 
 from adapters.web.i18n import _
+from adapters.web.request_methods import staff_home_path
 from adapters.web.second_factor import enrolment_required
 from govcore.accounts import security_settings
 
@@ -50,7 +51,7 @@ def rotate_session(request: Request, **changes) -> None:
 
 
 def landing_path(request: Request, user) -> str:
-    return request.route_path("admin") if user.kind == "staff" else request.route_path("home")
+    return staff_home_path(request, user) if user.kind == "staff" else request.route_path("home")
 
 
 def safe_target(target: str | None, default: str) -> str:

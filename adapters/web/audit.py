@@ -46,6 +46,7 @@ class RequestAudit:
     actor_id: int | None  # the account signed in when the request arrived
     entries: list[AuditEntry] = field(default_factory=list)  # appended inside the request's transaction
     committed: bool = False
+    changes_nothing: bool = False  # the view said so: no automatic record
 
     def mark_committed(self) -> None:
         self.committed = True
@@ -62,6 +63,14 @@ def record_audit(request: Request, action: str, object_type: str = "", object_id
     """
     user = actor if actor is not None else request.current_user
     _append(request, _entry(request, user, action, object_type, object_id, summary, result))
+
+
+def changes_nothing(request: Request) -> None:
+    """Tell the automatic audit that this POST changed nothing (a form round trip such as "add a
+    row" or "preview"), so it records nothing; a view that then saves records what it saved."""
+    state: RequestAudit | None = request.environ.get(STATE_KEY)
+    if state is not None:
+        state.changes_nothing = True
 
 
 def _entry(request: Request, user, action: str, object_type: str, object_id: Any, summary: Any,
@@ -155,7 +164,7 @@ def audit_inner_tween_factory(handler, registry):
     def audit_inner_tween(request: Request):
         response = handler(request)
         state: RequestAudit | None = request.environ.get(STATE_KEY)
-        if (state is not None and state.actor_id is not None and not state.entries
+        if (state is not None and state.actor_id is not None and not state.entries and not state.changes_nothing
                 and getattr(request, "exc_info", None) is None and not request.tm.isDoomed()):
             # pyramid_tm will commit: record it now. After an exception the transaction is lost
             # (and on PostgreSQL possibly unusable); the outer tween records that case.
@@ -181,7 +190,8 @@ def audit_outer_tween_factory(handler, registry):
             if not is_error_retryable(request, exc):
                 _record_after_rollback(request, state, 500)
             raise
-        if not state.committed and not _retrying(request):
+        quiet = state.changes_nothing and not state.entries
+        if not state.committed and not quiet and not _retrying(request):
             _record_after_rollback(request, state, response.status_int)
         return response
 

@@ -15,6 +15,7 @@ from adapters.db.orm import RoleAssignment, User
 from adapters.db.engine import begin_writing
 from adapters.db.uow import SqlUnitOfWork, join_session
 from govcore.contributions import NavItem
+from govcore.core_plugin import ADMIN_ACCESS
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ def includeme(config: Configurator) -> None:
     config.add_request_method(_navigation, "navigation", reify=True)
     config.add_request_method(_admin_menu, "admin_menu", reify=True)
     config.add_request_method(lambda r: [], "breadcrumbs", reify=True)
+    config.add_request_method(lambda r: staff_home_path(r, r.current_user) if r.current_user else None,
+                              "staff_home", reify=True)
 
 
 def _dbsession(request: Request):
@@ -40,6 +43,13 @@ def _dbsession(request: Request):
         begin_writing(session)  # on SQLite: a form that reads, then saves, is not refused halfway
     request.add_finished_callback(lambda _r: session.close())
     return session
+
+
+def staff_home_path(request: Request, user: User) -> str:
+    """Where a staff member's work starts: the dashboard for those who may open it, otherwise the
+    task inbox, which every staff member has."""
+    opens_dashboard = any(ADMIN_ACCESS in assignment.role.permissions for assignment in user.assignments)
+    return request.route_path("admin" if opens_dashboard else "admin.tasks")
 
 
 def _current_user(request: Request) -> User | None:

@@ -170,7 +170,7 @@ class Workflows:
                                        title=title, initiator_id=initiator_id, org_unit_id=org_unit_id,
                                        link=link, body=body, scope_type=scope_type, scope_id=scope_id)
         self.cases.add(transition.case)
-        self._follow_up(transition, definition)
+        self._follow_up(transition, definition, before=0)
         return transition.case
 
     def case(self, case_id: int) -> Case:
@@ -192,19 +192,19 @@ class Workflows:
         case = self.case(case_id)
         if case.version != expected_version:
             raise ConcurrentChange()
-        definition = self.definition_of(case)
+        definition, before = self.definition_of(case), case.activation
         transition = self.engine.act(case, definition, actor_id=actor_id, action=action, opinion=opinion,
                                      target=target, person_id=person_id)
         self.cases.save(case)
-        self._follow_up(transition, definition)
+        self._follow_up(transition, definition, before)
         return case
 
     def lodge_public_objection(self, case_id: int, *, name: str, text: str) -> Case:
         case = self.case(case_id)
-        definition = self.definition_of(case)
+        definition, before = self.definition_of(case), case.activation
         transition = self.engine.lodge_public_objection(case, definition, name=name, text=text)
         self.cases.save(case)
-        self._follow_up(transition, definition)
+        self._follow_up(transition, definition, before)
         return case
 
     def fire(self, case_id: int, kind: str, activation: int) -> Case | None:
@@ -212,7 +212,7 @@ class Workflows:
         case = self.cases.get(case_id)
         if case is None:
             return None
-        definition = self.definition_of(case)
+        definition, before = self.definition_of(case), case.activation
         transition = self.engine.fire(case, definition, kind=kind, activation=activation)
         if transition is None:
             return None
@@ -222,12 +222,13 @@ class Workflows:
                 self._tell(case, message)
             return case
         self.cases.save(case)
-        self._follow_up(transition, definition)
+        self._follow_up(transition, definition, before)
         return case
 
     # -- what follows a transition ------------------------------------------------------------
 
-    def _follow_up(self, transition: Transition, definition: Definition) -> None:
+    def _follow_up(self, transition: Transition, definition: Definition, before: int) -> None:
+        """Audit, tell, re-time and announce a stored transition; ``before`` is the activation it left."""
         case = transition.case
         self.audit(f"workflow.{transition.action}", "workflow_case", case.id, {
             "definition": f"{definition.key}@{definition.version}", "from": transition.from_step,
@@ -236,7 +237,7 @@ class Workflows:
         for message in transition.messages:
             self._tell(case, message)
         if transition.rearm:
-            self._rearm(case, transition)
+            self._rearm(case, transition, before)
         self.uow.record(CaseTransitioned(case.id, case.definition_key, case.subject_type, case.subject_id,
                                          transition.action, transition.from_step, case.step_key, case.status))
 
@@ -246,23 +247,27 @@ class Workflows:
             recipient_id=message.user_id, subject=fill(message.subject), body=fill(message.body),
             link=f"/admin/tasks/cases/{case.id}", email=self.directory.email(message.user_id)))
 
-    def _rearm(self, case: Case, transition: Transition) -> None:
+    def _rearm(self, case: Case, transition: Transition, before: int) -> None:
         scheduler = self.platform.scheduler
         timers = list(transition.timers)
         case_id = case.id
+        left = range(before, case.activation)  # the activations this transition ended
 
         def arm() -> None:
-            for kind in TIMER_KINDS:
-                scheduler.cancel(timer_id(case_id, kind))
+            for activation in left:
+                for kind in TIMER_KINDS:
+                    scheduler.cancel(timer_id(case_id, kind, activation))
             for timer in timers:
-                scheduler.run_at(timer_id(case_id, timer.kind), TIMER_FUNC, timer.when, case_id=case_id,
-                                 kind=timer.kind, activation=timer.activation)
+                scheduler.run_at(timer_id(case_id, timer.kind, timer.activation), TIMER_FUNC, timer.when,
+                                 case_id=case_id, kind=timer.kind, activation=timer.activation)
 
         self.uow.after_commit(arm)
 
 
-def timer_id(case_id: int, kind: str) -> str:
-    return f"workflow:{case_id}:{kind}"
+def timer_id(case_id: int, kind: str, activation: int) -> str:
+    """One timer per case, kind and activation: a timer firing now never shares its id with the
+    one it arms for the case's next step, which the scheduler could otherwise remove with it."""
+    return f"workflow:{case_id}:{kind}:{activation}"
 
 
 def fire_timer(platform: Platform, uow: UnitOfWork, case_id: int, kind: str, activation: int) -> None:
@@ -275,7 +280,7 @@ def fire_timer(platform: Platform, uow: UnitOfWork, case_id: int, kind: str, act
         Workflows(platform, uow).fire(case_id, kind, activation)
     except ConcurrentChange:
         retry_at = platform.clock.now() + TIMER_RETRY
-        platform.scheduler.run_at(timer_id(case_id, kind), TIMER_FUNC, retry_at, case_id=case_id, kind=kind,
-                                  activation=activation)
+        retry_id = f"{timer_id(case_id, kind, activation)}:retry:{retry_at:%Y%m%d%H%M%S}"
+        platform.scheduler.run_at(retry_id, TIMER_FUNC, retry_at, case_id=case_id, kind=kind, activation=activation)
         raise
 

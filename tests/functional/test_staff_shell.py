@@ -71,6 +71,20 @@ def test_menu_hides_what_the_user_may_not_open(testapp, make_user, login):
     testapp.get("/admin/content/columns", status=403)
 
 
+def test_staff_without_a_role_start_at_their_task_inbox(testapp, make_user, login):
+    make_user("clerk")  # staff, no role: no dashboard, but tasks like everybody on the staff
+    assert login("clerk").location.endswith("/admin/tasks")
+    page = testapp.get("/admin/tasks")
+    menu = page.html.select_one("nav.admin-menu")
+    assert "控制台" not in menu.get_text() and "我的待办" in menu.get_text()
+    assert page.html.select_one("a.site-title")["href"] == "/admin/tasks"
+    testapp.get("/admin", status=403)
+
+    make_user("editor-a", roles=["editor"])
+    testapp.reset()
+    assert login("editor-a").location.endswith("/admin")
+
+
 def test_plugins_page_lists_each_builtin_plugin_with_its_state(testapp, make_user, login):
     make_user("sysadmin", roles=["system_admin"])
     login("sysadmin")

@@ -232,6 +232,8 @@ def test_editing_makes_a_new_version_and_a_running_case_keeps_its_own(testapp, a
     assert versions["version-2"][0] == "第 2 版 当前" and versions["version-2"][2:] [0] == "wfadmin"
     assert versions["version-2"][4:] == ["增加局长审批", "0"]
     assert versions["version-1"][4:] == ["测试", "1"]  # the running case is on version 1
+    # The "add a step" round trip changed nothing and is not on record; the save is, once.
+    assert [record.action for record in records_since(dbsession, start)] == ["workflow.definition_save"]
     [record] = audits(dbsession, "workflow.definition_save", start)
     assert json.loads(record[0].summary)["version"] == 2
 

@@ -37,6 +37,9 @@ from govcore.workflow.definition import (ACTOR_PERSON, STEP_PUBLICITY, UNIT_CALE
                                          Duration, Step)
 from govcore.workflow.service import CaseStore, Workflows
 
+# A scheduler thread that dies on an error would leave the worker running nothing.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+
 TZ = "Asia/Shanghai"
 # Long past in real time, so the period's end has passed before the worker comes back.
 STARTED = dt.datetime(2026, 9, 21, 9, 0)
@@ -76,7 +79,7 @@ def make_platform(tmp_path: Path) -> Iterator[Callable[[], Platform]]:
         platform.extras["engine"].dispose()
 
 
-def publicity_case(web: Platform) -> tuple[int, int, int]:
+def publicity_case(web: Platform, *more_steps: Step) -> tuple[int, int, int]:
     """A case that an approval sends into a two-day publicity period; (case id, approver, initiator)."""
     with web.unit_of_work() as uow:
         people = [User(login=login, display_name=login, kind="staff", is_active=True, must_change_password=False,
@@ -89,6 +92,7 @@ def publicity_case(web: Platform) -> tuple[int, int, int]:
             Step("review", "审核", actors=(Actor(ACTOR_PERSON, user_id=approver),)),
             Step("notice", "公示", kind=STEP_PUBLICITY, publicity=Duration(2, UNIT_CALENDAR_DAYS),
                  on_objection="review"),
+            *more_steps,
         ), escalate_role=""), author_id=initiator)  # this bare database has no roles
         case = workflows.start("test.publicity", subject_type="general", subject_id="1", title="低保评议",
                                initiator_id=initiator, org_unit_id=None)
@@ -127,7 +131,7 @@ def test_a_publicity_period_that_ended_while_the_worker_was_down_advances_the_ca
     case = load(web, case_id)
     assert (case.status, case.step_key) == (STATUS_RUNNING, "notice")
     assert case.due_at == dt.datetime(2026, 9, 24, 0, 0, tzinfo=ZoneInfo(TZ))  # the end of 23 September
-    assert stored_timers(web) == [f"workflow:{case_id}:expire"]
+    assert stored_timers(web) == [f"workflow:{case_id}:expire:2"]
 
     worker = make_platform()  # the worker comes back long after 24 September
     assert run_worker_until(worker, lambda: load(worker, case_id).status == STATUS_APPROVED)
@@ -149,3 +153,17 @@ def test_an_objection_sends_the_case_to_the_named_step_when_the_worker_comes_bac
     case = load(worker, case_id)
     assert case.status == STATUS_RUNNING
     assert [task.assignee_id for task in case.pending_tasks()] == [approver]
+
+
+def test_timers_that_came_due_one_after_another_all_fire_when_the_worker_comes_back(make_platform):
+    # The first period's end starts a second one that has ended too: the timer the first one arms
+    # while it runs must survive the scheduler's clean-up of the first, and fire in turn.
+    web = make_platform()
+    result = Step("result", "结果公示", kind=STEP_PUBLICITY, publicity=Duration(1, UNIT_CALENDAR_DAYS),
+                  on_objection="review")
+    case_id, _approver, _initiator = publicity_case(web, result)
+
+    worker = make_platform()
+    assert run_worker_until(worker, lambda: load(worker, case_id).status == STATUS_APPROVED)
+    assert [entry.step_key for entry in load(worker, case_id).history if entry.action == "expire"] == ["notice", "result"]
+    assert stored_timers(worker) == []

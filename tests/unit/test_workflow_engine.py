@@ -487,7 +487,7 @@ def test_a_timer_sends_a_case_bound_for_a_step_nobody_can_act_at_back_to_the_ini
                        approval("b", "空缺岗位", [VACANT])), at=dt.datetime(2026, 9, 30, 9))
     case = world.act(world.start(), LI, APPROVE)
     mark = len(world.inbox)
-    assert world.move_to(2026, 10, 2, 0, 0) == [timer_id(case.id, EXPIRE)]
+    assert world.move_to(2026, 10, 2, 0, 0) == [timer_id(case.id, EXPIRE, case.activation)]
     case = world.case(case)
     assert (case.status, case.step_key, case.pending_tasks()) == (STATUS_WITH_INITIATOR, None, [])
     assert [(h.actor_name, h.action, h.step_key, h.detail) for h in case.history[-2:]] == [
@@ -525,7 +525,7 @@ def test_national_day_deadline_arms_a_reminder_and_an_escalation():
     case = world.start()
     assert case.due_at == dt.datetime(2026, 10, 11, 0, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
     assert {(t.job_id, t.when, t.kwargs["activation"]) for t in world.timers.values()} == {
-        (timer_id(case.id, REMIND), at(2026, 10, 10), 1), (timer_id(case.id, ESCALATE), at(2026, 10, 11), 1)}
+        (timer_id(case.id, REMIND, case.activation), at(2026, 10, 10), 1), (timer_id(case.id, ESCALATE, case.activation), at(2026, 10, 11), 1)}
     assert all(t.func == "govcore.workflow.service:fire_timer" for t in world.timers.values())
 
 
@@ -533,16 +533,16 @@ def test_deadline_in_hours_ignores_holidays():
     world = World(flow(approval("a", "科室审核", deadline=Duration(48, UNIT_HOURS))), at=dt.datetime(2026, 9, 30, 9))
     case = world.start()
     assert case.due_at == at(2026, 10, 2, 9)
-    assert world.timers[timer_id(case.id, REMIND)].when == at(2026, 10, 1, 9)
+    assert world.timers[timer_id(case.id, REMIND, case.activation)].when == at(2026, 10, 1, 9)
 
 
 def test_no_reminder_when_its_time_has_passed_or_reminders_are_off():
     world = World(flow(approval("a", "科室审核", deadline=Duration(12, UNIT_HOURS))))
     case = world.start()
-    assert set(world.timers) == {timer_id(case.id, ESCALATE)}
+    assert set(world.timers) == {timer_id(case.id, ESCALATE, case.activation)}
     world = World(flow(approval("a", "科室审核", deadline=Duration(3, UNIT_WORKING_DAYS)), reminder_hours=0))
     case = world.start()
-    assert set(world.timers) == {timer_id(case.id, ESCALATE)}
+    assert set(world.timers) == {timer_id(case.id, ESCALATE, case.activation)}
 
 
 def test_no_timers_without_a_deadline():
@@ -559,12 +559,12 @@ def test_reminder_tells_the_people_with_tasks():
     case = world.start()
     mark = len(world.inbox)
     assert world.move_to(2026, 10, 9, 23, 59) == []
-    assert world.move_to(2026, 10, 10, 0, 0) == [timer_id(case.id, REMIND)]
+    assert world.move_to(2026, 10, 10, 0, 0) == [timer_id(case.id, REMIND, case.activation)]
     assert {n.recipient_id: n.subject for n in world.inbox[mark:]} == {LI: "即将到期：采购办公电脑", SUN: "即将到期：采购办公电脑"}
     assert "将于 2026-10-11 00:00 到期" in world.inbox[-1].body
     after = world.case(case)
     assert (after.step_key, after.history, pending(after)) == ("a", case.history, pending(case))
-    assert set(world.timers) == {timer_id(case.id, ESCALATE)}
+    assert set(world.timers) == {timer_id(case.id, ESCALATE, case.activation)}
 
 
 def test_escalation_at_the_deadline_tells_the_unit_leader():
@@ -573,7 +573,7 @@ def test_escalation_at_the_deadline_tells_the_unit_leader():
     world.move_to(2026, 10, 10, 12)
     assert not world.case(case).is_overdue(world.clock.now())
     mark = len(world.inbox)
-    assert world.move_to(2026, 10, 11, 0, 0) == [timer_id(case.id, ESCALATE)]
+    assert world.move_to(2026, 10, 11, 0, 0) == [timer_id(case.id, ESCALATE, case.activation)]
     case = world.case(case)
     assert case.is_overdue(at(2026, 10, 11, 0, 1))
     assert all(task.escalated for task in case.pending_tasks())
@@ -629,7 +629,7 @@ def test_the_next_step_gets_its_own_deadline():
     # From Thursday 8 October: Friday 9 and Saturday 10 (adjusted).
     assert case.due_at == at(2026, 10, 11) and {t.due_at for t in case.pending_tasks()} == {at(2026, 10, 11)}
     assert {t.kwargs["activation"] for t in world.timers.values()} == {2}
-    assert world.timers[timer_id(case.id, ESCALATE)].when == at(2026, 10, 11)
+    assert world.timers[timer_id(case.id, ESCALATE, case.activation)].when == at(2026, 10, 11)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,11 +646,11 @@ def publicity_world(amount=5, unit=UNIT_CALENDAR_DAYS, after=()):
 def test_publicity_in_calendar_days_ends_by_timer_and_moves_on():
     world, case = publicity_world()
     assert (case.step_key, case.pending_tasks(), case.due_at) == ("p", [], at(2026, 10, 6))
-    timer = world.timers[timer_id(case.id, EXPIRE)]
+    timer = world.timers[timer_id(case.id, EXPIRE, case.activation)]
     assert (timer.when, timer.kwargs["activation"]) == (at(2026, 10, 6), case.activation)
     assert world.move_to(2026, 10, 5, 23, 59) == []
     mark = len(world.inbox)
-    assert world.move_to(2026, 10, 6, 0, 0) == [timer_id(case.id, EXPIRE)]
+    assert world.move_to(2026, 10, 6, 0, 0) == [timer_id(case.id, EXPIRE, case.activation)]
     case = world.case(case)
     assert (case.status, case.ended_at) == (STATUS_APPROVED, at(2026, 10, 6))
     assert (case.history[-1].action, case.history[-1].detail) == (EXPIRE, {"objections": "0"})
@@ -662,7 +662,7 @@ def test_publicity_in_working_days():
     world, case = publicity_world(unit=UNIT_WORKING_DAYS)
     assert case.due_at == at(2026, 10, 14)
     assert world.move_to(2026, 10, 13, 12) == []
-    assert world.move_to(2026, 10, 14) == [timer_id(case.id, EXPIRE)]
+    assert world.move_to(2026, 10, 14) == [timer_id(case.id, EXPIRE, case.activation)]
 
 
 def test_publicity_expiry_leads_to_the_next_step():

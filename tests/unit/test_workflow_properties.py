@@ -214,7 +214,7 @@ class RandomCase(RuleBasedStateMachine):
         assert case.step_title == step.title
         if step.is_publicity:
             assert pending == []
-            timer = self.platform.scheduler.timers.get(timer_id(case.id, EXPIRE))
+            timer = self.platform.scheduler.timers.get(timer_id(case.id, EXPIRE, case.activation))
             assert timer is not None and (timer.when, timer.kwargs["activation"]) == (case.due_at, case.activation)
             return
         assert len(pending) >= 1
@@ -229,11 +229,11 @@ class RandomCase(RuleBasedStateMachine):
         if step.deadline is None:
             assert case.due_at is None
         elif self.platform.clock.now() < case.due_at:
-            escalation = self.platform.scheduler.timers.get(timer_id(case.id, ESCALATE))
+            escalation = self.platform.scheduler.timers.get(timer_id(case.id, ESCALATE, case.activation))
             assert escalation is not None and escalation.when == case.due_at
 
     def timers_belong_to_the_current_activation(self, case):
-        timers = {kind: self.platform.scheduler.timers.get(timer_id(case.id, kind)) for kind in TIMER_KINDS}
+        timers = {kind: self.platform.scheduler.timers.get(timer_id(case.id, kind, case.activation)) for kind in TIMER_KINDS}
         if case.status != STATUS_RUNNING:
             assert all(timer is None for timer in timers.values())
         for kind, timer in timers.items():

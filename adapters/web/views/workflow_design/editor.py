@@ -5,6 +5,7 @@ from __future__ import annotations
 from pyramid.httpexceptions import HTTPFound
 from pyramid.request import Request
 
+from adapters.web.audit import changes_nothing
 from adapters.web.i18n import _
 from adapters.web.views.org_staff.forms import by_field, flash, message
 from adapters.web.views.workflow_design import forms
@@ -57,6 +58,7 @@ def _submit(request: Request, form: forms.DefinitionForm, *, new: bool):
     command = forms.parse_command(request.POST.get("op"))
     base_version = _base_version(request)
     if command.name in forms.EDITS:
+        changes_nothing(request)
         edited = forms.apply(form, command)
         return _values(request, edited.form, new=new, base_version=base_version, focus=edited.focus,
                        notices=[edited.notice] if edited.notice else [])
@@ -69,7 +71,9 @@ def _submit(request: Request, form: forms.DefinitionForm, *, new: bool):
             problems = key_problems + [problem for problem in problems if problem.field != "key"]
     if command.name == forms.PREVIEW or problems:
         if command.name == forms.SAVE:
-            request.response.status_int = 400
+            request.response.status_int = 400  # recorded as a failed save
+        else:
+            changes_nothing(request)
         return _values(request, form, new=new, base_version=base_version, problems=problems,
                        preview=diagram(request, definition) if definition.steps else None)
     current = None if new else shown(service, form.key)
