@@ -116,7 +116,8 @@ DEMO_STAFF = {
     SECURITY_ADMIN_ROLE: ("demo-secadmin", None, DEMO_OFFICE),
     AUDIT_ADMIN_ROLE: ("demo-auditor", None, DEMO_OFFICE),
     DEPARTMENT_ADMIN_ROLE: ("demo-deptadmin", DEMO_OFFICE, DEMO_OFFICE),
-    UNIT_LEADER_ROLE: ("demo-unit-leader", DEMO_OFFICE, DEMO_OFFICE),
+    # Unscoped: the leader of every unit, so each step of the shipped procedures finds somebody.
+    UNIT_LEADER_ROLE: ("demo-unit-leader", None, DEMO_OFFICE),
     "editor": ("demo-editor", None, DEMO_OFFICE),
     "responsible_editor": ("demo-resp-editor", None, DEMO_OFFICE),
     "chief_editor": ("demo-chief-editor", None, DEMO_OFFICE),

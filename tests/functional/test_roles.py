@@ -401,8 +401,7 @@ def test_the_demo_county_has_a_person_for_every_builtin_role(govcore_site, platf
     assert set(holders) == set(platform.plugins.roles)
     units = {unit.id: unit.name for unit in dbsession.scalars(select(OrgUnit))}
     scoped = {name: units[a[0].scope_id] for name, a in holders.items() if a[0].scope_type == ORG_UNIT_SCOPE}
-    assert scoped == {"department_admin": "县政府办公室", "unit_leader": "县政府办公室", "village_admin": "东关村",
-                      "township_reviewer": "城关镇"}
+    assert scoped == {"department_admin": "县政府办公室", "village_admin": "东关村", "township_reviewer": "城关镇"}
     assert {"示例县", "县政府办公室", "城关镇", "东关村"} <= set(units.values())
     citizen = dbsession.scalar(select(User).where(User.kind == "citizen", User.login.in_(printed)))
     enterprise = dbsession.scalar(select(User).where(User.kind == "enterprise", User.login.in_(printed)))
