@@ -9,9 +9,9 @@ from adapters.web.audit import changes_nothing
 from adapters.web.i18n import _
 from adapters.web.views.org_staff.forms import by_field, flash, message
 from adapters.web.views.workflow_design import forms
-from adapters.web.views.workflow_design.support import (RESERVED_KEYS, diagram, number_or_404, problems_of, role_choices, shown,
-                                                        shown_or_404, staff_choices, store, version_or_404,
-                                                        workflows)
+from adapters.web.views.workflow_design.support import (RESERVED_KEYS, asked_or_shown, diagram, problems_of,
+                                                        role_choices, shown, shown_or_404, staff_choices,
+                                                        store, workflows)
 from govcore.orgs import Problem
 from govcore.workflow.definition import (ACTOR_KIND_TITLES, DEADLINE_UNITS, END_APPROVED, END_REJECTED, MODE_TITLES,
                                          PUBLICITY_UNITS, STEP_APPROVAL, STEP_PUBLICITY, TITLE_MAX, UNIT_TITLES)
@@ -24,12 +24,7 @@ def new_form(request: Request) -> dict:
     source = request.GET.get("from", "")
     if not source:
         return _values(request, forms.blank_form(), new=True)
-    service = workflows(request)
-    wanted = request.GET.get("version", "")
-    if wanted:
-        stored = version_or_404(service, source, number_or_404(wanted))
-    else:
-        stored = shown_or_404(service, source)
+    stored = asked_or_shown(request, workflows(request), source)
     return _values(request, forms.copy_form(stored.definition), new=True)
 
 

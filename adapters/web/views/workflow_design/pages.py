@@ -15,7 +15,7 @@ from pyramid.response import Response
 from adapters.web.i18n import _
 from adapters.web.views.org_staff.forms import flash, message
 from adapters.web.views.workflow_design.forms import NOTE_MAX, posted_text
-from adapters.web.views.workflow_design.support import (ORIGIN_TITLES, RESERVED_KEYS, VIA_IMPORT, VIA_RESTORE,
+from adapters.web.views.workflow_design.support import (ORIGIN_TITLES, asked_or_shown, RESERVED_KEYS, VIA_IMPORT, VIA_RESTORE,
                                                         diagram, named_people, number_or_404, open_cases, person_names,
                                                         problems_of, role_choices, shown, shown_or_404, store,
                                                         version_or_404, workflows)
@@ -192,14 +192,7 @@ def _definition_page(request: Request, number: int | None) -> dict:
 
 def export(request: Request) -> Response:
     """The version asked for (the current one by default) as a govcore.workflow/1 JSON file."""
-    service = workflows(request)
-    key = _key(request)
-    wanted = request.GET.get("version", "")
-    if wanted:
-        stored = version_or_404(service, key, number_or_404(wanted))
-    else:
-        stored = shown_or_404(service, key)
-    definition = stored.definition
+    definition = asked_or_shown(request, workflows(request), _key(request)).definition
     body = json.dumps(to_data(definition), ensure_ascii=False, indent=2) + "\n"
     response = Response(body=body.encode("utf-8"), content_type="application/json", charset="utf-8")
     # The key is [a-z0-9_.-] only (KEY_PATTERN), so it needs no quoting in the header.

@@ -71,6 +71,12 @@ def number_or_404(text: str) -> int:
     return int(text)
 
 
+def asked_or_shown(request, service: Workflows, key: str) -> StoredDefinition:
+    """The version ``?version=`` names, or else the one new cases start on."""
+    wanted = request.GET.get("version", "")
+    return version_or_404(service, key, number_or_404(wanted)) if wanted else shown_or_404(service, key)
+
+
 def version_or_404(service: Workflows, key: str, version: int) -> StoredDefinition:
     stored = service.definitions.get(key, version)
     if stored is None and version == 1 and service.definitions.latest(key) is None:
