@@ -33,6 +33,7 @@ class SqlDirectory:
         self.session = uow.session
         self.scope_types = uow.platform.plugins.scope_types
         self.uow = uow
+        self._people: dict[int, tuple[str, str | None, bool] | None] = {}
 
     def holders(self, role: str, scope_type: str | None, scope_id: int | None) -> list[int]:
         covering = [RoleAssignment.scope_type.is_(None)]
@@ -51,16 +52,26 @@ class SqlDirectory:
     def parent_unit(self, org_unit_id: int) -> int | None:
         return self.session.scalar(select(OrgUnit.parent_id).where(OrgUnit.id == org_unit_id))
 
+    def _person(self, user_id: int):
+        """(name, email, active staff) of an account, read once per unit of work: a transition
+        names, tells and checks the same few people several times."""
+        if user_id not in self._people:
+            row = self.session.execute(
+                select(User.display_name, User.email, User.is_active, User.kind).where(User.id == user_id)).first()
+            self._people[user_id] = (row.display_name, row.email, row.is_active and row.kind == STAFF) if row else None
+        return self._people[user_id]
+
     def display_name(self, user_id: int) -> str:
-        return self.session.scalar(select(User.display_name).where(User.id == user_id)) or f"#{user_id}"
+        person = self._person(user_id)
+        return person[0] if person else f"#{user_id}"
 
     def is_active_staff(self, user_id: int) -> bool:
-        return bool(self.session.scalar(
-            select(func.count()).select_from(User).where(User.id == user_id, User.is_active.is_(True),
-                                                         User.kind == STAFF)))
+        person = self._person(user_id)
+        return bool(person and person[2])
 
     def email(self, user_id: int) -> str | None:
-        return self.session.scalar(select(User.email).where(User.id == user_id))
+        person = self._person(user_id)
+        return person[1] if person else None
 
     def role_names(self) -> list[str]:
         return list(self.session.scalars(select(Role.name).order_by(Role.name)))

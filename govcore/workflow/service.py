@@ -18,7 +18,7 @@ from govcore.errors import NotFound
 from govcore.events import DomainEvent
 from govcore.i18n import _
 from govcore.notify import notify
-from govcore.workflow.case import REMIND, TIMER_KINDS, Case
+from govcore.workflow.case import ESCALATE, EXPIRE, REMIND, Case
 from govcore.workflow.definition import Definition, StoredDefinition, check
 from govcore.workflow.engine import ConcurrentChange, Directory, Engine, Transition
 from ports.notifier import Notification
@@ -237,7 +237,7 @@ class Workflows:
         for message in transition.messages:
             self._tell(case, message)
         if transition.rearm:
-            self._rearm(case, transition, before)
+            self._rearm(case, transition, definition, before)
         self.uow.record(CaseTransitioned(case.id, case.definition_key, case.subject_type, case.subject_id,
                                          transition.action, transition.from_step, case.step_key, case.status))
 
@@ -247,21 +247,31 @@ class Workflows:
             recipient_id=message.user_id, subject=fill(message.subject), body=fill(message.body),
             link=f"/admin/tasks/cases/{case.id}", email=self.directory.email(message.user_id)))
 
-    def _rearm(self, case: Case, transition: Transition, before: int) -> None:
+    def _rearm(self, case: Case, transition: Transition, definition: Definition, before: int) -> None:
+        """Disarm the timers of the step the case left (only that step can have any) and arm the new ones."""
         scheduler = self.platform.scheduler
         timers = list(transition.timers)
         case_id = case.id
-        left = range(before, case.activation)  # the activations this transition ended
+        stale = [timer_id(case_id, kind, before) for kind in armed_kinds(definition, transition.from_step)]
 
         def arm() -> None:
-            for activation in left:
-                for kind in TIMER_KINDS:
-                    scheduler.cancel(timer_id(case_id, kind, activation))
+            for job_id in stale:
+                scheduler.cancel(job_id)
             for timer in timers:
                 scheduler.run_at(timer_id(case_id, timer.kind, timer.activation), TIMER_FUNC, timer.when,
                                  case_id=case_id, kind=timer.kind, activation=timer.activation)
 
         self.uow.after_commit(arm)
+
+
+def armed_kinds(definition: Definition, step_key: str | None) -> tuple[str, ...]:
+    """The kinds of timer a case at ``step_key`` may have armed."""
+    if step_key is None or not definition.has_step(step_key):
+        return ()
+    step = definition.step(step_key)
+    if step.is_publicity:
+        return (EXPIRE,)
+    return (REMIND, ESCALATE) if step.deadline is not None else ()
 
 
 def timer_id(case_id: int, kind: str, activation: int) -> str:
