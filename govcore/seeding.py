@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from govcore.county import CountyConfig
 from ports.clock import Clock
+
+if TYPE_CHECKING:  # pragma: no cover
+    from govcore.platform import Platform
 
 
 @dataclass
@@ -17,3 +20,6 @@ class SeedContext:
     clock: Clock
     report: Callable[[str], None] = print  # where a plugin says what it created, for the CLI
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # (role title, login, password) to print
+    # The whole platform, for seeds that run services (demo cases through the workflow engine).
+    # Seeds run after the organisation tree, the roles and (in a demo) the demo accounts exist.
+    platform: "Platform | None" = None

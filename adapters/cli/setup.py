@@ -34,9 +34,6 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
         session = uow.session
         echo(f"  角色：新建 {ensure_roles(session, platform.plugins.roles)} 个")
         echo(f"  用户组：新建 {ensure_groups(session, platform.plugins.groups)} 个")
-        context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,
-                              report=lambda line: echo(f"  {line}"))
-        platform.plugins.hook.govcore_seed(context=context)
         hasher = platform.extras["passwords"]
         password = ensure_account(session, hasher, platform.clock, ADMIN_LOGIN, "系统管理员", [SYSTEM_ADMIN_ROLE])
         accounts = [("系统管理员", ADMIN_LOGIN, password)] if password else []
@@ -44,6 +41,9 @@ def initialise(settings: dict[str, Any], demo: bool | None, echo: Callable[[str]
             # One person per built-in role (admin is the system administrator), a citizen, an enterprise.
             echo(f"  示例组织机构：新建 {ensure_demo_units(session, platform.county.name)} 个")
             accounts += ensure_demo_accounts(session, hasher, platform.clock, platform.plugins.roles)
+        context = SeedContext(uow=uow, county=platform.county, demo=demo, clock=platform.clock,
+                              report=lambda line: echo(f"  {line}"), platform=platform)
+        platform.plugins.hook.govcore_seed(context=context)
         accounts = [account for account in accounts + context.accounts if account[2]]
 
     count = reindex(platform, progress_bar=False)

@@ -34,3 +34,11 @@ def govcore_register_workflows():
     from plugins.village.workflows import DEFAULT_WORKFLOWS
 
     return DEFAULT_WORKFLOWS
+
+
+@hookimpl
+def govcore_seed(context):
+    if context.demo:
+        from plugins.village.demo import seed_demo_case
+
+        context.report(f"村务示例事项：新建 {seed_demo_case(context)} 个")

@@ -416,9 +416,11 @@ def test_demo_seeding_is_idempotent(tmp_path, govcore_deployment):
     lines: list[str] = []
     first = initialise(dict(settings), demo=True, echo=lines.append)
     assert "  示例组织机构：新建 4 个" in lines
+    assert "  村务示例事项：新建 1 个" in lines
     lines.clear()
     second = initialise(dict(settings), demo=True, echo=lines.append)
     assert "  示例组织机构：新建 0 个" in lines
+    assert "  村务示例事项：新建 0 个" in lines
     assert [login for _t, login, _p in first] == [login for _t, login, _p in second]
     assert all(a[2] != b[2] for a, b in zip(first, second))  # never used, so fresh one-time passwords
     from adapters.bootstrap import build_platform

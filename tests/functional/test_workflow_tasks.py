@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from adapters.db.orm import AuditRecord, OrgUnit, Role, RoleAssignment, User
 from adapters.db.workflow_orm import WorkflowCaseRow, WorkflowHistoryRow
+from adapters.testing.pytest_plugin import TEST_PASSWORD
 from govcore.clock import FixedClock
 from govcore.workflow.definition import (ACTOR_PERSON, MODE_ALL, STEP_PUBLICITY, UNIT_CALENDAR_DAYS,
                                          UNIT_WORKING_DAYS, Actor, Definition, Duration, Step)
@@ -467,3 +468,18 @@ def test_the_dashboard_counts_my_tasks(testapp, login, dbsession, clock, staff, 
     sign_in_as(testapp, login, staff.reviewer)  # the idle staff session ended while the clock moved
     widget = testapp.get("/admin").html.select_one(".task-widget")
     assert (text(widget.select_one("#widget-pending")), text(widget.select_one("#widget-overdue"))) == ("2", "2")
+
+
+def test_the_demo_county_has_a_village_case_in_its_publicity_period(testapp, platform, login, dbsession):
+    """The seeded 低保评议 waits out its 公示 in 东关村: its cadre sees it among the cases they started."""
+    case = dbsession.scalar(select(WorkflowCaseRow).where(WorkflowCaseRow.definition_key == "village.low_income_review"))
+    assert (case.status, case.step_title) == ("running", "评议结果公示")
+    cadre = dbsession.get(User, case.initiator_id)
+    assert cadre.login == "demo-village-admin"
+    cadre.must_change_password = False
+    cadre.password_hash = platform.extras["passwords"].hash(TEST_PASSWORD)
+    dbsession.commit()
+    login("demo-village-admin")
+    assert "低保评议" in testapp.get("/admin/tasks", params={"tab": "mine"}).text
+    page = testapp.get(f"/admin/tasks/cases/{case.id}")
+    assert "经村民代表会议民主评议" in page.text and "提出异议" in page.text
