@@ -17,25 +17,17 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.engine import Engine
 
-from adapters.blobs.filesystem import FileBlobStore
-from adapters.calendar.chinese_calendar_source import ChineseCalendarSource
-from adapters.db.engine import make_engine, make_session_factory
+from adapters.db.engine import make_engine
 from adapters.db.migrate import upgrade
-from adapters.db.uow import transactional
-from adapters.notify.mail import MailDirSender
-from adapters.scheduler.apscheduler_adapter import ApScheduler
 from adapters.scheduler.worker import run_worker
 from govcore import hookimpl
-from govcore.calendar import WorkCalendar
 from govcore.clock import SystemClock
-from govcore.county import CountyConfig
 from govcore.errors import ConfigurationError
 from govcore.platform import Platform
-from govcore.plugins import build_plugins
 from ports.scheduler import RecurringJob
 from tests.integration.scheduler_jobs import JobRecordBase, JobRun
+from tests.integration.processes import TZ, process_platform, stop
 
-TZ = "Asia/Shanghai"
 RECORD = "tests.integration.scheduler_jobs:record_run"
 FAIL = "tests.integration.scheduler_jobs:write_then_fail"
 SLOW = "tests.integration.scheduler_jobs:slow_then_arm_follow_up"
@@ -77,36 +69,14 @@ def make_platform(tmp_path: Path, database_url: str) -> Iterator[MakePlatform]:
     made: list[Platform] = []
 
     def make(mode: str, plugins: Iterable[tuple[str, object]] = (), poll_seconds: float = POLL_SECONDS) -> Platform:
-        engine = make_engine({"sqlalchemy.url": database_url})
-        plugins = list(plugins)
-        platform = Platform(
-            settings={"sqlalchemy.url": database_url, "govcore.scheduler": mode},
-            deployment_dir=tmp_path,
-            var_dir=tmp_path / "var",
-            county=CountyConfig(name="test", full_name="测试县", enabled_plugins=tuple(n for n, _ in plugins)),
-            plugins=build_plugins([], extra=plugins),
-            clock=SystemClock(TZ),
-            calendar=WorkCalendar(ChineseCalendarSource()),
-            search=None,  # type: ignore[arg-type]  # the scheduler never searches
-            blobs=FileBlobStore(tmp_path / "blobs"),
-            scheduler=ApScheduler(engine, mode=mode, timezone=TZ, poll_seconds=poll_seconds),
-            mail=MailDirSender(tmp_path / "mail", "noreply@test.invalid"),
-            unit_of_work=lambda: transactional(platform),
-            extras={"engine": engine, "session_factory": make_session_factory(engine), "repositories": {}},
-        )
-        platform.scheduler.attach(platform)
+        platform = process_platform(database_url, tmp_path, mode, SystemClock(TZ), plugins=plugins,
+                                    poll_seconds=poll_seconds)
         made.append(platform)
         return platform
 
     yield make
     for platform in made:
         stop(platform)
-
-
-def stop(platform: Platform) -> None:
-    """What ending the process does: the scheduler stops, the connections close."""
-    platform.scheduler.shutdown()
-    platform.extras["engine"].dispose()
 
 
 def now() -> dt.datetime:

@@ -17,30 +17,22 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import text
 
-from adapters.blobs.filesystem import FileBlobStore
-from adapters.calendar.chinese_calendar_source import ChineseCalendarSource
-from adapters.db.engine import make_engine, make_session_factory
+from adapters.db.engine import make_engine
 from adapters.db.migrate import upgrade
 from adapters.db.orm import User
 from adapters.db.repositories import core_repositories
-from adapters.db.uow import transactional
-from adapters.notify.mail import MailDirSender
-from adapters.scheduler.apscheduler_adapter import ApScheduler
 from adapters.scheduler.worker import run_worker
-from govcore.calendar import WorkCalendar
 from govcore.clock import FixedClock
-from govcore.county import CountyConfig
 from govcore.platform import Platform
-from govcore.plugins import build_plugins
 from govcore.workflow.case import STATUS_APPROVED, STATUS_RUNNING
 from govcore.workflow.definition import (ACTOR_PERSON, STEP_PUBLICITY, UNIT_CALENDAR_DAYS, Actor, Definition,
                                          Duration, Step)
 from govcore.workflow.service import CaseStore, Workflows
+from tests.integration.processes import TZ, process_platform, stop
 
 # A scheduler thread that dies on an error would leave the worker running nothing.
 pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
 
-TZ = "Asia/Shanghai"
 # Long past in real time, so the period's end has passed before the worker comes back.
 STARTED = dt.datetime(2026, 9, 21, 9, 0)
 PATIENCE_SECONDS = 10.0
@@ -56,27 +48,13 @@ def make_platform(tmp_path: Path) -> Iterator[Callable[[], Platform]]:
 
     def make() -> Platform:
         """One process (the web app or the worker) of a deployment whose timers run in the worker."""
-        engine = make_engine({"sqlalchemy.url": url})
-        platform = Platform(
-            settings={"sqlalchemy.url": url, "govcore.scheduler": "worker"}, deployment_dir=tmp_path,
-            var_dir=tmp_path / "var", county=CountyConfig(name="test", full_name="测试县", enabled_plugins=()),
-            plugins=build_plugins([]), clock=FixedClock(STARTED, TZ), calendar=WorkCalendar(ChineseCalendarSource()),
-            search=None,  # type: ignore[arg-type]  # nothing here searches
-            blobs=FileBlobStore(tmp_path / "blobs"),
-            scheduler=ApScheduler(engine, mode="worker", timezone=TZ, poll_seconds=0.1),
-            mail=MailDirSender(tmp_path / "mail", "noreply@test.invalid"),
-            unit_of_work=lambda: transactional(platform),
-            extras={"engine": engine, "session_factory": make_session_factory(engine),
-                    "repositories": core_repositories()},
-        )
-        platform.scheduler.attach(platform)
+        platform = process_platform(url, tmp_path, "worker", FixedClock(STARTED, TZ), repositories=core_repositories())
         made.append(platform)
         return platform
 
     yield make
     for platform in made:
-        platform.scheduler.shutdown()
-        platform.extras["engine"].dispose()
+        stop(platform)
 
 
 def publicity_case(web: Platform, *more_steps: Step) -> tuple[int, int, int]:

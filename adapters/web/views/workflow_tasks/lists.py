@@ -23,8 +23,8 @@ from govcore.core_plugin import ORG_UNIT_SCOPE, WORKFLOW_OVERSEE
 from govcore.workflow.case import (ACTION_TITLES, OPEN_STATUSES, START_CASE, STATUS_RUNNING, STATUS_TITLES,
                                    TASK_PENDING)
 
-TODO, DONE, MINE = "todo", "done", "mine"
-TABS = ((TODO, _("待办")), (DONE, _("已办")), (MINE, _("我发起的")))
+PENDING_TAB, DONE_TAB, MINE_TAB = "todo", "done", "mine"
+TABS = ((PENDING_TAB, _("待办")), (DONE_TAB, _("已办")), (MINE_TAB, _("我发起的")))
 OVERDUE_LIMIT = 200  # the overview lists this many overdue cases, the longest overdue first
 
 
@@ -152,14 +152,14 @@ def pending_count(request: Request) -> tuple[int, int]:
 
 
 def inbox(request: Request) -> dict[str, Any]:
-    tab = request.GET.get("tab", TODO)
+    tab = request.GET.get("tab", PENDING_TAB)
     if tab not in dict(TABS):
-        tab = TODO
+        tab = PENDING_TAB
     times = Times(request)
     after, before = int_param(request.GET.get("after")), int_param(request.GET.get("before"))
-    if tab == TODO:
+    if tab == PENDING_TAB:
         items, newer, older = _todo(request, times, after, before)
-    elif tab == DONE:
+    elif tab == DONE_TAB:
         items, newer, older = _done(request, after, before)
     else:
         items, newer, older = _mine(request, times, after, before)
