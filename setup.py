@@ -54,6 +54,7 @@ setup(
         "limits>=4,<6",
         "captcha>=0.6,<1",
         "openpyxl>=3.1,<4",
+        "nh3>=0.2.17,<1",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1,<4"],

@@ -15,6 +15,11 @@ from ports.search import SearchDocument
 
 COLUMNS_VIEW = "content.columns.view"
 COLUMNS_EDIT = "content.columns.edit"
+COLUMNS_MANAGE = "content.columns.manage"  # the tree itself: add, move, copy, batch-add
+ITEMS_VIEW = "content.items.view"  # the staff item lists and staff search, archived items included
+ITEMS_EDIT = "content.items.edit"  # write, revise and submit items in one's columns
+ITEMS_PUBLISH = "content.items.publish"  # publish without review, withdraw, archive, restore, batch operations
+TOPICS_EDIT = "content.topics.edit"
 COLUMN_SCOPE = "column"
 
 # The default review chain 编辑 → 责任编辑 → 主编 → 总编; each role may be limited to a column subtree.
@@ -30,16 +35,48 @@ EDITOR_ROLES = (
 def govcore_register_permissions():
     return [
         Permission(COLUMNS_VIEW, "查看栏目结构"),
-        Permission(COLUMNS_EDIT, "编辑栏目", "修改栏目名称、说明与显示状态"),
+        Permission(COLUMNS_EDIT, "编辑栏目", "修改栏目名称、说明、显示状态与栏目设置"),
+        Permission(COLUMNS_MANAGE, "管理栏目结构", "新增、移动、复制、批量添加栏目"),
+        Permission(ITEMS_VIEW, "查看信息", "查看后台信息列表与站内检索，含已归档信息"),
+        Permission(ITEMS_EDIT, "撰写信息", "新建、修改信息并提交审核"),
+        Permission(ITEMS_PUBLISH, "发布信息", "直接发布、下线、归档、恢复信息及批量操作"),
+        Permission(TOPICS_EDIT, "管理专题", "新建、复制专题，向专题添加信息"),
     ]
 
 
 @hookimpl
 def govcore_register_roles():
     # The column tree is site configuration, which the system administrator looks after.
-    roles = [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW, COLUMNS_EDIT))]
-    roles += [RoleTemplate(name, title, (ADMIN_ACCESS, COLUMNS_VIEW, COLUMNS_EDIT)) for name, title in EDITOR_ROLES]
+    roles = [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW, COLUMNS_EDIT, COLUMNS_MANAGE))]
+    writing = (ADMIN_ACCESS, COLUMNS_VIEW, COLUMNS_EDIT, ITEMS_VIEW, ITEMS_EDIT)
+    roles += [RoleTemplate(name, title, writing + ((ITEMS_PUBLISH, TOPICS_EDIT) if name == "editor_in_chief" else ()))
+              for name, title in EDITOR_ROLES]
     return roles
+
+
+@hookimpl
+def govcore_register_content_types():
+    from plugins.content.items import ITEM_TYPES
+
+    return list(ITEM_TYPES)
+
+
+@hookimpl
+def govcore_register_jobs():
+    from ports.scheduler import RecurringJob
+
+    return [RecurringJob("content.run_due", "plugins.content.publishing:run_due", "定时发布、下线与归档",
+                         interval_seconds=60)]
+
+
+@hookimpl
+def govcore_on_event(event, platform):
+    from govcore.workflow.service import CaseTransitioned
+    from plugins.content.publishing import SUBJECT_TYPE, Publishing
+
+    if isinstance(event, CaseTransitioned) and event.subject_type == SUBJECT_TYPE:
+        with platform.unit_of_work() as uow:
+            Publishing(platform, uow).follow_case(event)
 
 
 def _column_ancestors(uow, column_id: int) -> list[int]:
@@ -89,7 +126,12 @@ def govcore_configure_web(config):
 
 @hookimpl
 def govcore_admin_menu():
-    return [MenuEntry("栏目结构", "content.admin_columns", COLUMNS_VIEW, section="信息发布", order=10)]
+    return [
+        MenuEntry("信息管理", "content.admin_items", ITEMS_VIEW, section="信息发布", order=5),
+        MenuEntry("栏目结构", "content.admin_columns", COLUMNS_VIEW, section="信息发布", order=10),
+        MenuEntry("信息专题", "content.admin_topics", TOPICS_EDIT, section="信息发布", order=20),
+        MenuEntry("站内检索", "content.admin_search", ITEMS_VIEW, section="信息发布", order=30),
+    ]
 
 
 @hookimpl
@@ -123,7 +165,9 @@ def govcore_seed(context):
 @hookimpl
 def govcore_search_documents(uow):
     from plugins.content.domain import ColumnRepository
+    from plugins.content.reindex import item_documents
 
+    yield from item_documents(uow)
     for node in uow.repository(ColumnRepository).all_nodes():
         if not node.hidden:
             yield SearchDocument(
