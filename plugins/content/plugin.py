@@ -160,6 +160,10 @@ def govcore_seed(context):
     outline = context.county.plugin_settings("content").get("columns", "")
     created = ensure_columns(context.uow.repository(ColumnRepository), parse_outline(outline))
     context.report(f"栏目：新建 {created} 个")
+    if context.demo:
+        from plugins.content.demo import seed_demo_items
+
+        context.report(f"示例信息：新建 {seed_demo_items(context)} 条")
 
 
 @hookimpl
