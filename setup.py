@@ -9,6 +9,7 @@ BUILTIN_PLUGINS = [
     "participation = plugins.participation.plugin",
     "village = plugins.village.plugin",
     "harvest = plugins.harvest.plugin",
+    "disclosure = plugins.disclosure.plugin",
 ]
 
 setup(
@@ -55,6 +56,7 @@ setup(
         "captcha>=0.6,<1",
         "openpyxl>=3.1,<4",
         "nh3>=0.2.17,<1",
+        "filetype>=1.2,<2",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1,<4"],

@@ -151,6 +151,9 @@ class WhooshIndex:
             if searcher is None:
                 return SearchResult(hits=[], total=0, page=page, page_size=page_size, terms=terms)
             allowed = _allowed(searcher, query)
+            if allowed is not None and not allowed:
+                # Whoosh reads an empty filter as no filter at all: nothing may match, so say so.
+                return SearchResult(hits=[], total=0, page=page, page_size=page_size, terms=terms)
             results, all_words = self._run(searcher, terms, query, allowed, limit=page * page_size)
             total = len(results)
             scored = query.sort != "date"

@@ -98,6 +98,8 @@ def deployment_settings(deployment: Path, database_url: str, var_dir: Path, **ex
         "govcore.scheduler": "off",
         "govcore.secret": "test-secret-" + "x" * 40,
         "pyramid.default_locale_name": "zh_CN",
+        # Tests roll back, so portal generations repeat between them: a kept page would be stale.
+        "govcore.page_cache.entries": "0",
         **extra,
     }
 

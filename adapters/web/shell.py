@@ -58,6 +58,7 @@ def includeme(config: Configurator) -> None:
     config.set_default_csrf_options(require_csrf=True)
     config.add_translation_dirs("adapters.web:locale/")
     config.add_tween("adapters.web.headers.security_headers_tween_factory")
+    config.include("adapters.web.caching")  # its tween goes under the headers, over audit and pyramid_tm
     request_methods.includeme(config)
     config.include("adapters.web.audit")
     config.add_subscriber("adapters.web.layout.add_renderer_globals", "pyramid.events.BeforeRender")
@@ -82,3 +83,5 @@ def includeme(config: Configurator) -> None:
     config.include("adapters.web.views.workflow_tasks")
     config.include("adapters.web.views.workflow_design")
     config.include("adapters.web.api")
+    config.include("adapters.web.views.search")
+    config.include("adapters.web.views.display")

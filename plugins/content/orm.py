@@ -34,7 +34,8 @@ class Column(Base):
     link_url: Mapped[str] = mapped_column(String(500), default="")
 
     def node(self) -> ColumnNode:
-        return ColumnNode(self.id, self.parent_id, self.title, self.slug, self.kind, self.position, self.hidden)
+        return ColumnNode(self.id, self.parent_id, self.title, self.slug, self.kind, self.position, self.hidden,
+                          self.template, self.link_url)
 
 
 class SqlColumnRepository:
@@ -54,7 +55,11 @@ class SqlColumnRepository:
         self.session.add(row)
         self.session.flush()
         if not row.slug:
-            row.slug = f"c{row.id}"  # a stable address for columns created without one
+            # A stable address for columns created without one; someone may have chosen "c<id>" by hand.
+            taken = set(self.session.scalars(select(Column.slug).where(Column.slug.like(f"c{row.id}%"))))
+            row.slug = next(slug for slug in (f"c{row.id}", *(f"c{row.id}-{n}" for n in range(2, len(taken) + 3)))
+                            if slug not in taken)
+            self.session.flush()
         return row.node()
 
     def child_count(self, parent_id: int | None) -> int:
@@ -77,6 +82,9 @@ class Item(Base):
     __table_args__ = (
         Index("ix_content_item_status_updated", "status", "updated_at"),
         Index("ix_content_item_disclosure", "issuing_org", "theme", "published_at"),
+        Index("ix_content_item_updated", "updated_at", "id"),  # the staff list, newest change first
+        Index("ix_content_item_headlines", "pinned", "status", "published_at"),  # the home page carousel
+        Index("ix_content_item_type_status", "type", "status", "published_at"),  # notices on the home page
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

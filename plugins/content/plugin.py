@@ -49,7 +49,8 @@ def govcore_register_roles():
     # The column tree is site configuration, which the system administrator looks after.
     roles = [RoleTemplate(SYSTEM_ADMIN_ROLE, "系统管理员", (COLUMNS_VIEW, COLUMNS_EDIT, COLUMNS_MANAGE))]
     writing = (ADMIN_ACCESS, COLUMNS_VIEW, COLUMNS_EDIT, ITEMS_VIEW, ITEMS_EDIT)
-    roles += [RoleTemplate(name, title, writing + ((ITEMS_PUBLISH, TOPICS_EDIT) if name == "editor_in_chief" else ()))
+    roles += [RoleTemplate(name, title, writing + ((ITEMS_PUBLISH, TOPICS_EDIT, COLUMNS_MANAGE)
+                                                   if name == "editor_in_chief" else ()))
               for name, title in EDITOR_ROLES]
     return roles
 
@@ -136,9 +137,13 @@ def govcore_admin_menu():
 
 @hookimpl
 def govcore_register_portal_blocks():
+    from plugins.content.views.home_blocks import portal_blocks
+    from plugins.content.views.topics_public import render_topics_block
     from plugins.content.web import render_columns_block
 
-    return [PortalBlock("content.columns", "栏目导航", render_columns_block, order=50, width="full")]
+    return [*portal_blocks(),
+            PortalBlock("content.columns", "栏目导航", render_columns_block, order=50, width="full"),
+            PortalBlock("content.topics", "专题专栏", render_topics_block, order=40, width="full")]
 
 
 @hookimpl

@@ -88,6 +88,7 @@ def route_views(registry) -> list[RouteViews]:
 
 # Filling in path parameters -------------------------------------------------------------------------
 
+ALTERNATIVES = re.compile(r"\{\w+:\(([\w-]+)\|")  # e.g. {action:(submit|unlock)}
 PLACEHOLDER = re.compile(r"\{(\w+)(?::(?:[^{}]|\{[^{}]*\})*)?\}|\*(\w+)")
 
 
@@ -122,6 +123,10 @@ def path_of(route: RouteViews, ids: dict[str, str]) -> str:
             values[name] = "zh_CN"
         elif name == "id":
             values[name] = ids.get(route.name, MISSING_ID)
+        elif "\\d+" in match.group(0):
+            values[name] = MISSING_ID
+        elif ALTERNATIVES.match(match.group(0)):
+            values[name] = ALTERNATIVES.match(match.group(0)).group(1)  # a value the route accepts
         else:
             values[name] = "missing"
     path = route.route.generate(values)

@@ -31,7 +31,7 @@ def test_every_command_has_help():
 def test_init_is_idempotent_and_prints_one_time_passwords(deployment, tmp_path):
     first = run("init", *deployment)
     assert first.exit_code == 0, first.output
-    assert "栏目：新建 33 个" in first.output
+    assert "栏目：新建 34 个" in first.output and "示例信息：新建 11 条" in first.output
     assert "用户名 admin" in first.output
     second = run("init", *deployment)
     assert "栏目：新建 0 个" in second.output
@@ -43,7 +43,7 @@ def test_db_upgrade_and_search_reindex(deployment):
     assert run("db", "upgrade", *deployment).exit_code == 0
     run("init", *deployment)
     result = run("search", "reindex", *deployment)
-    assert result.exit_code == 0 and "已索引 33 条" in result.output
+    assert result.exit_code == 0 and "已索引 45 条" in result.output  # 34 columns and 11 demo items
 
 
 def test_plugins_list_shows_each_builtin_plugin_and_its_state(deployment):

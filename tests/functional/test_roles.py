@@ -55,7 +55,8 @@ def test_editing_a_role_changes_its_permissions_and_is_audited(testapp, secadmin
     editor = role_id(dbsession, "editor")
     page = testapp.get(f"/admin/roles/{editor}")
     form = form_with(page, f"/admin/roles/{editor}")
-    assert checked_permissions(form) == {"admin.access", "content.columns.view", "content.columns.edit"}
+    assert checked_permissions(form) == {"admin.access", "content.columns.view", "content.columns.edit",
+                                         "content.items.view", "content.items.edit"}
     offered = {tag["value"] for tag in page.html.select('input[name="permissions"]')}
     # Only staff permissions are offered; the public and implicit ones never are.
     assert "officework.sign" in offered and "content.columns.edit" in offered
@@ -72,7 +73,8 @@ def test_editing_a_role_changes_its_permissions_and_is_audited(testapp, secadmin
     record = audits(dbsession, "role.update")[-1]
     summary = json.loads(record.summary)
     assert record.actor_login == "sec-zhang" and record.object_id == str(editor)
-    assert summary["before"]["permissions"] == ["admin.access", "content.columns.edit", "content.columns.view"]
+    assert summary["before"]["permissions"] == ["admin.access", "content.columns.edit", "content.columns.view",
+                                                "content.items.edit", "content.items.view"]
     assert summary["after"]["permissions"] == ["admin.access", "content.columns.view", "officework.sign"]
     assert summary["before"]["title"] == "编辑" and summary["after"]["title"] == "网站编辑"
 

@@ -147,7 +147,7 @@ def test_archiving_by_rule_and_restoring(platform, clock, columns, dbsession):
     with platform.unit_of_work() as uow:
         publishing = Publishing(platform, uow)
         publishing.submit(publishing.store.get(fresh), user_id=None, org_unit_id=None)
-        assert publishing.apply_archive_rules([ArchiveRule(older_than_days=365)]) == 1
+        assert publishing.apply_archive_rules([ArchiveRule(older_than_days=365, column_ids=(columns["direct"],))]) == 1
     dbsession.expire_all()
     assert dbsession.get(Item, old).status == ARCHIVED and dbsession.get(Item, fresh).status == PUBLISHED
     assert not dbsession.get(Placement, (old, columns["direct"])).public

@@ -92,6 +92,9 @@ def upgrade() -> None:
     op.create_index('ix_content_item_disclosure', 'content_item', ['issuing_org', 'theme', 'published_at'], unique=False)
     op.create_index(op.f('ix_content_item_index_no'), 'content_item', ['index_no'], unique=False)
     op.create_index('ix_content_item_status_updated', 'content_item', ['status', 'updated_at'], unique=False)
+    op.create_index('ix_content_item_updated', 'content_item', ['updated_at', 'id'], unique=False)
+    op.create_index('ix_content_item_headlines', 'content_item', ['pinned', 'status', 'published_at'], unique=False)
+    op.create_index('ix_content_item_type_status', 'content_item', ['type', 'status', 'published_at'], unique=False)
     op.create_table('content_placement',
     sa.Column('item_id', sa.Integer(), nullable=False),
     sa.Column('column_id', sa.Integer(), nullable=False),
