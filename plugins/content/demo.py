@@ -12,8 +12,8 @@ import io
 from sqlalchemy import func, select
 
 from govcore.seeding import SeedContext
-from plugins.content.items import ARTICLE, NOTICE, PAGE, PICTURES
-from plugins.content.orm import Column, Item
+from plugins.content.items import ARTICLE, DEFAULT_INDEX_PATTERN, NOTICE, PAGE, PICTURES
+from plugins.content.orm import Column, Item, Topic, TopicItem, TopicSection, Upload
 from plugins.content.publishing import Publishing
 
 NEWS = [
@@ -49,6 +49,7 @@ DOCUMENTS = [
     ("县人民政府办公室关于做好二〇二六年冬春农田水利建设工作的通知", "县政办发〔2026〕31号", "农业、林业、水利",
      ["各乡镇人民政府，县政府有关部门：", "为加快补齐农田水利基础设施短板，现就做好今冬明春农田水利建设工作通知如下。"]),
 ]
+TOPIC_TITLES = {NEWS[5][0], DOCUMENTS[0][0]}  # what the demo topic gathers
 OVERVIEW = ("自然地理", ["本县位于示例市东南部，总面积一千二百平方千米，地势西高东低，属亚热带季风气候，四季分明，雨量充沛。",
                       "境内有大小河流二十余条，森林覆盖率百分之六十二。"])
 
@@ -57,15 +58,22 @@ def _paragraphs(lines: list[str]) -> str:
     return "".join(f"<p>{line}</p>" for line in lines)
 
 
-def _cover(platform) -> str:
-    """A plain gradient picture as the headline's cover (made here: no third-party image is shipped)."""
+def _cover(platform, session, now: dt.datetime) -> Upload:
+    """A plain gradient picture as the headline's cover (made here: no third-party image is shipped).
+
+    Recorded as an upload like an editor's, so the file is served once its item is published.
+    """
     from PIL import Image
 
     image = Image.new("RGB", (960, 540))
     image.putdata([(20 + x * 60 // 960, 90 + y * 80 // 540, 160 + x * 60 // 960) for y in range(540) for x in range(960)])
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
-    return platform.blobs.put(buffer.getvalue()).key
+    blob = platform.blobs.put(buffer.getvalue())
+    upload = Upload(blob_key=blob.key, filename="cover.png", media_type="image/png", size=blob.size,
+                    attachment=False, position=0, uploaded_at=now)
+    session.add(upload)
+    return upload
 
 
 def seed_demo_items(context: SeedContext) -> int:
@@ -76,7 +84,9 @@ def seed_demo_items(context: SeedContext) -> int:
     columns = dict(session.execute(select(Column.slug, Column.id)).all())
     publishing = Publishing(platform, uow)
     store, now = publishing.store, context.clock.now()
+    settings = context.county.plugin_settings("content")
     created = 0
+    created_items: list[Item] = []
 
     def add(slug: str, type_: str, title: str, summary: str, lines: list[str], days_ago: int, **values) -> Item | None:
         nonlocal created
@@ -87,17 +97,39 @@ def seed_demo_items(context: SeedContext) -> int:
         item.published_at = now - dt.timedelta(days=days_ago, hours=created)
         publishing.publish(item, None)
         created += 1
+        if title in TOPIC_TITLES:
+            created_items.append(item)
         return item
 
     for number, (title, summary, lines) in enumerate(NEWS):
-        extra = {"pinned": True, "cover_key": _cover(platform)} if number == 0 else {}
-        add("government-news", PICTURES if number == 0 else ARTICLE, title, summary, lines, number * 3, **extra)
+        cover = _cover(platform, session, now) if number == 0 else None
+        extra = {"pinned": True, "cover_key": cover.blob_key} if cover else {}
+        item = add("government-news", PICTURES if number == 0 else ARTICLE, title, summary, lines, number * 3, **extra)
+        if cover is not None and item is not None:
+            cover.item_id = item.id
     for number, (title, summary, lines) in enumerate(NOTICES):
         add("notices", NOTICE, title, summary, lines, number * 5 + 1)
     for number, (title, doc_number, theme, lines) in enumerate(DOCUMENTS):
         written = (now - dt.timedelta(days=number * 20 + 10)).date()
-        index_no = store.next_index_number("{org}-{year}-{seq:05d}", org="000014349", year=written.year, theme=theme)
+        index_no = store.next_index_number(settings.get("index_pattern", DEFAULT_INDEX_PATTERN),
+                                           org=str(settings.get("index_org", "000000000")), year=written.year, theme=theme)
         add("documents", ARTICLE, title, "", lines, number * 20 + 8, doc_number=doc_number, issuing_org="示例县人民政府",
             written_on=written, theme=theme, disclosure_mode="主动公开", validity="有效", index_no=index_no)
     add("geography", PAGE, OVERVIEW[0], "", OVERVIEW[1], 60)
+    _topic(session, now, created_items)
     return created
+
+
+def _topic(session, now: dt.datetime, items: list[Item]) -> None:
+    """One topic gathering news and documents from two columns, in two sections."""
+    topic = Topic(slug="business-environment", title="优化营商环境", layout="sections", hidden=False, position=0,
+                  description="集中展示我县优化营商环境的政策文件和工作动态。", banner_key="", created_at=now)
+    session.add(topic)
+    session.flush()
+    sections = [TopicSection(topic_id=topic.id, title=title, position=number)
+                for number, title in enumerate(("政策文件", "工作动态"))]
+    session.add_all(sections)
+    session.flush()
+    for position, item in enumerate(items):
+        section = sections[0] if item.index_no else sections[1]
+        session.add(TopicItem(topic_id=topic.id, item_id=item.id, section_id=section.id, position=position))

@@ -85,6 +85,7 @@ class Item(Base):
         Index("ix_content_item_updated", "updated_at", "id"),  # the staff list, newest change first
         Index("ix_content_item_headlines", "pinned", "status", "published_at"),  # the home page carousel
         Index("ix_content_item_type_status", "type", "status", "published_at"),  # notices on the home page
+        Index("ix_content_item_published", "status", "published_at", "id"),  # the disclosure catalogue
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

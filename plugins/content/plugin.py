@@ -173,12 +173,13 @@ def govcore_seed(context):
 
 @hookimpl
 def govcore_search_documents(uow):
-    from plugins.content.domain import ColumnRepository
+    from plugins.content.domain import ColumnRepository, path_to
     from plugins.content.reindex import item_documents
 
     yield from item_documents(uow)
-    for node in uow.repository(ColumnRepository).all_nodes():
-        if not node.hidden:
+    nodes = {node.id: node for node in uow.repository(ColumnRepository).all_nodes()}
+    for node in nodes.values():
+        if not any(n.hidden for n in path_to(node.id, nodes)):  # a hidden column hides its subtree
             yield SearchDocument(
                 doc_id=f"content:column:{node.id}",
                 kind="column",

@@ -32,6 +32,10 @@ ALLOWED_ATTRIBUTES = {
     "source": {"src", "type"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# A link must visibly be one of ours: browsers skip leading control characters and some spaces, so
+# "\x01javascript:" would otherwise pass as a relative address.
+SAFE_HREF = re.compile(r"^(https?://|mailto:|/|#)[^\x00-\x20\x7f-\x9f\u00a0\u1680\u180e\u2000-\u200f\u2028\u2029\u202f\u205f\u3000\ufeff]*$",
+                       re.IGNORECASE)
 LOCAL_MEDIA = re.compile(r"^/files/[0-9a-f]{64}(/[^/?#]*)?$")
 _MEDIA_ATTRIBUTES = {("img", "src"), ("audio", "src"), ("video", "src"), ("video", "poster"), ("source", "src")}
 # Word pastes carry classes like MsoNormal and namespaced tags; we keep only our own class names.
@@ -44,6 +48,8 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if attribute == "class":
         kept = " ".join(name for name in value.split() if _OWN_CLASS.match(name))
         return kept or None
+    if attribute == "href":
+        return value if SAFE_HREF.match(value) else None
     if attribute == "target":
         return "_blank" if value == "_blank" else None
     if attribute in {"width", "height", "colspan", "rowspan", "span", "start"}:

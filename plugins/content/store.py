@@ -90,7 +90,8 @@ class ItemStore:
         self.sync_placements(item)
         return item
 
-    def update(self, item: Item, values: dict[str, Any], user_id: int | None, note: str = "") -> None:
+    def update(self, item: Item, values: dict[str, Any], user_id: int | None, note: str = "",
+               kind: str = "save") -> None:
         """Apply an editor's changes, bump the version, and record a revision if anything changed."""
         changed = {name: value for name, value in values.items() if getattr(item, name) != value}
         if not changed:
@@ -105,7 +106,7 @@ class ItemStore:
         item.updated_at, item.updated_by = self.now, user_id
         item.version += 1
         if changed.keys() & {"title", "body", *REVISED_FIELDS}:
-            self._revision(item, "save", user_id, note)
+            self._revision(item, kind, user_id, note)
         self.session.execute(delete(Revision).where(Revision.item_id == item.id, Revision.kind == AUTOSAVE,
                                                     Revision.saved_by == user_id))
         self.sync_placements(item)

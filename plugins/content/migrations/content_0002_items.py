@@ -94,6 +94,7 @@ def upgrade() -> None:
     op.create_index('ix_content_item_status_updated', 'content_item', ['status', 'updated_at'], unique=False)
     op.create_index('ix_content_item_updated', 'content_item', ['updated_at', 'id'], unique=False)
     op.create_index('ix_content_item_headlines', 'content_item', ['pinned', 'status', 'published_at'], unique=False)
+    op.create_index('ix_content_item_published', 'content_item', ['status', 'published_at', 'id'], unique=False)
     op.create_index('ix_content_item_type_status', 'content_item', ['type', 'status', 'published_at'], unique=False)
     op.create_table('content_placement',
     sa.Column('item_id', sa.Integer(), nullable=False),

@@ -122,8 +122,8 @@ def _actions(request, item: Item | None) -> list[tuple[str, str]]:
     actions = []
     if edit and status in ("draft", OFFLINE):
         actions.append(("submit", _("提交审核") if not publish else _("提交")))
-    if publish and status in ("draft", OFFLINE, REVIEW):
-        actions.append(("publish", _("审核通过并发布") if status == REVIEW else _("直接发布")))
+    if publish and status in ("draft", OFFLINE):
+        actions.append(("publish", _("直接发布")))
     if publish and status in (PUBLISHED, SCHEDULED):
         actions.append(("unpublish", _("下线")))
     if publish and status != ARCHIVED and status != REVIEW:

@@ -73,16 +73,16 @@ def submit(request, item):
 
 
 def publish(request, item):
-    """Publish at once, approving over an open review; an item with a future publish time is scheduled."""
-    if item.status not in (DRAFT, OFFLINE, REVIEW):
+    """Publish at once without review; an item with a future publish time is scheduled.
+
+    An item in review is decided in its case (the 总编 approves there), so that no case is left
+    open in reviewers' task lists for an item that was published past it.
+    """
+    if item.status == REVIEW:
+        raise ValidationError("此信息正在审核中，请在审核流程中办理", f"item {item.id} is in review")
+    if item.status not in (DRAFT, OFFLINE):
         raise ValidationError("此信息当前状态不能发布", f"item {item.id} is {item.status}")
-    service = publishing(request)
-    case_id = item.case_id if item.status == REVIEW else None
-    service.approve(item, request.current_user.id)
-    if case_id is not None:
-        # The review case no longer decides this item; its later outcome is ignored (follow_case).
-        item.case_id = None
-        request.audit("content.item.approve_over_review", "item", item.id, summary={"case": case_id})
+    publishing(request).approve(item, request.current_user.id)
     return _status_message(request, item)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
-from sqlalchemy import func, select, update
+from sqlalchemy import select
 
 from adapters.db.orm import User
 from adapters.web.i18n import _
@@ -184,10 +184,7 @@ def restore(request):
             "number": revision.number})), "success")
         return HTTPFound(location=request.route_path("content.admin_item_revisions", id=item.id))
     publishing = Publishing(request.platform, request.uow)
-    last = request.dbsession.scalar(select(func.max(Revision.number)).where(Revision.item_id == item.id)) or 0
-    publishing.store.update(item, values, request.current_user.id, note=f"恢复自第 {revision.number} 版")
-    request.dbsession.execute(update(Revision).where(Revision.item_id == item.id, Revision.number > last)
-                              .values(kind=RESTORE))
+    publishing.store.update(item, values, request.current_user.id, note=f"恢复自第 {revision.number} 版", kind=RESTORE)
     request.audit("content.item.revision_restore", "item", item.id,
                   summary={"title": item.title, "revision": revision.number, "version": item.version})
     publishing.changed(item)

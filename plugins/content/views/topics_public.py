@@ -32,6 +32,8 @@ def includeme(config: Configurator) -> None:
     config.add_route("content.topic", "/topic/{slug}")
     config.add_view(public_topics, route_name="content.topics", renderer=T + "topics.pt", permission=PORTAL_VIEW)
     config.add_view(public_topic, route_name="content.topic", renderer=T + "topic.pt", permission=PORTAL_VIEW)
+    for route in ("content.topics", "content.topic"):
+        config.add_cacheable_route(route)  # anonymous visitors' copies, purged when topics or items change
 
 
 def _crumbs(request, topic: Topic | None = None) -> None:
