@@ -164,7 +164,7 @@ def test_scoped_editor_from_creation_to_audit(own_site: LiveSite, new_page):
     editor.get_by_label("栏目说明（选填）").fill(NEW_DESCRIPTION)
     editor.get_by_role("button", name="保存").click()
     expect(editor).to_have_url(re.compile(r"/admin/content/columns$"))
-    expect(editor.get_by_role("status")).to_contain_text(f"栏目“{EDITED_COLUMN}”已保存")
+    expect(editor.locator(".flash")).to_contain_text(f"栏目“{EDITED_COLUMN}”已保存")
 
     outside_url = f"/admin/content/columns/{ids[OUTSIDE_COLUMN]}/edit"
     response = editor.goto(outside_url)
