@@ -219,11 +219,11 @@ def _summary(request, action: str, target: int | None, outcomes: Counter, skippe
         parts.append(translate(_(SCHEDULED_DONE, mapping={"count": outcomes["scheduled"]})))
     if skipped:
         reasons = [(translate(_(SKIP_REASONS[reason])), count) for reason, count in skipped.items()]
-        detail = reasons[0][0] if len(reasons) == 1 else "、".join(
+        detail = reasons[0][0] if len(reasons) == 1 else translate(_("、")).join(
             translate(_("${reason} ${count} 条", mapping={"reason": text, "count": count})) for text, count in reasons)
         parts.append(translate(_("跳过 ${count} 条（${reasons}）",
                                  mapping={"count": sum(skipped.values()), "reasons": detail})))
-    return "，".join(parts)
+    return translate(_("，")).join(parts)  # list separators differ between languages
 
 
 def _ids(values: list[str]) -> list[int]:

@@ -94,7 +94,7 @@ def check_upload(request, field, wanted: set[str]) -> Detected:
     category = detected.kind.category
     if category not in wanted:
         raise UploadRefused(translate(_("${name}：此处只能上传${wanted}，该文件是${kind}", mapping={
-            "name": field.filename, "wanted": "、".join(sorted(_category_titles(wanted))), "kind": detected.kind.title})))
+            "name": field.filename, "wanted": translate(_("、")).join(sorted(_category_titles(wanted))), "kind": detected.kind.title})))
     limit = limits(request)[category]
     if size > limit:
         raise UploadRefused(translate(_("${name}：文件过大，${kind}不能超过 ${mb} MB", mapping={
