@@ -34,7 +34,10 @@ def reload_until(page: Page, url: str, find: Callable[[Page], Locator], *, prese
             return found
         if time.monotonic() > deadline:
             assert answered == status, f"{url} answered {answered}, expected {status}"
-            expect(found).to_have_count(0) if not present else expect(found).not_to_have_count(0)
+            if present:
+                expect(found).not_to_have_count(0)
+            else:
+                expect(found).to_have_count(0)
             return found
         page.wait_for_timeout(POLL_INTERVAL_MS)
 

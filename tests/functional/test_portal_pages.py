@@ -243,12 +243,18 @@ def test_home_page_blocks(testapp, platform, clock, make_column, monkeypatch):
     assert re.findall(r'<h2><a href="/column/[^"]+">', page.text)  # the column navigation block stays
 
 
-def test_news_block_defaults_to_the_first_list_columns_with_items(testapp, platform, clock, make_column):
+def test_news_block_defaults_to_the_first_list_columns_with_items(testapp, platform, clock, make_column, monkeypatch):
+    monkeypatch.delitem(platform.county.plugin_settings("content"), "home_columns")  # the example county names two
     make_column("t-empty-news", title="空栏目", position=-2)
     column = make_column("t-default-news", title="默认要闻", position=-1)
     publish(platform, column, "默认要闻一")
     headings = [h2.get_text(strip=True) for h2 in testapp.get("/").html.select(".news-list h2")]
     assert headings[0] == "默认要闻" and "空栏目" not in headings and len(headings) <= 4
+
+
+def test_the_county_chooses_the_news_columns(testapp):
+    headings = [h2.get_text(strip=True) for h2 in testapp.get("/").html.select(".news-list h2")]
+    assert headings == ["政务动态", "政府文件"]  # home_columns in the example county.toml
 
 
 @pytest.mark.parametrize(("setting", "value", "css"), [("font", "large", "mode-large"),

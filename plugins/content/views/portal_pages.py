@@ -18,6 +18,7 @@ from pyramid.config import Configurator
 from pyramid.httpexceptions import HTTPFound, HTTPNotFound
 from pyramid.renderers import get_renderer, render_to_response
 
+from adapters.web.caching import CACHE_CONTROL
 from adapters.web.i18n import _
 from govcore.core_plugin import PORTAL_VIEW
 from plugins.content.domain import ColumnNode, path_to
@@ -170,6 +171,9 @@ def _gone(request):
         "message": translate(_("该信息已归档，不再在网站上公开。如需查阅，请联系发布单位。")),
     }, request=request)
     response.status_int = 410
+    # A 410 is heuristically cacheable (RFC 9110 §15.1) and Chromium keeps one without Cache-Control
+    # for good, like a 301: a restored item would stay "gone" for whoever saw it archived.
+    response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 
 
