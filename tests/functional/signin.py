@@ -44,3 +44,8 @@ def sign_in(testapp, login, user: User):
                                                 "came_from": ""})
         assert response.status_int == 302 and "/login" not in response.location, response.text
     return response
+
+
+def page_form(page):
+    """The page's own form: the first one that is not the site search in the header."""
+    return next(form for form in page.forms.values() if form.action != "/search")

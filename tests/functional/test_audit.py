@@ -17,6 +17,7 @@ from adapters.db.orm import AuditRecord, InboxMessage, User
 from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from govcore.audit import AuditEntry, AuditLog, canonical_summary
 from govcore.core_plugin import ACCOUNT_SELF, AUDIT_READ
+from tests.functional.signin import page_form
 
 AGENT = "Mozilla/5.0 (AuditTest) Firefox/128.0"
 STAFF_ROLE = "department_admin"  # outside 三员分立, so signing in needs no second factor
@@ -228,7 +229,7 @@ def sign_in_administrator(testapp, dbsession, make_user, login_name: str, role: 
     dbsession.commit()
     testapp.post("/login", {"login": login_name, "password": TEST_PASSWORD, "csrf_token": csrf_token(testapp)},
                  status=302)
-    form = testapp.get("/login/totp").forms[0]
+    form = page_form(testapp.get("/login/totp"))
     form["code"] = pyotp.TOTP(secret).now()
     form.submit(status=302)
 

@@ -12,6 +12,7 @@ from adapters.db.orm import AuditRecord, PasswordReset, User
 from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from adapters.web.ratelimit import RateLimits
 from govcore.clock import FixedClock
+from tests.functional.signin import page_form
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
@@ -172,7 +173,7 @@ def test_citizen_sessions_have_no_staff_idle_limit(testapp, make_user, login, cl
 
 
 def ask_for_reset(testapp, account):
-    form = testapp.get("/account/reset").forms[0]
+    form = page_form(testapp.get("/account/reset"))
     form["account"] = account
     return form.submit(status=200)
 
@@ -194,10 +195,10 @@ def test_password_reset_by_mail(testapp, make_user, dbsession, mail, clock):
     tokens = dbsession.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id)).all()
     assert len(tokens) == 2 and all(first.rsplit("/", 1)[1] not in t.token_hash for t in tokens)
 
-    form = testapp.get(first).forms[0]
+    form = page_form(testapp.get(first))
     form["new"] = form["repeat"] = "short"
     assert "密码至少需要 8 个字符" in form.submit(status=400).text
-    form = testapp.get(first).forms[0]
+    form = page_form(testapp.get(first))
     form["new"] = form["repeat"] = "Brand-New-Passw0rd"
     before = testapp.cookies.get("govcore_session")
     response = form.submit(status=302)
@@ -222,7 +223,7 @@ def test_reset_links_use_the_configured_address_not_the_host_header(testapp, mak
     dbsession.commit()
     monkeypatch.setitem(testapp.app.registry.settings, "govcore.public_url", "https://www.example.gov.cn/")
     forger = webtest.TestApp(testapp.app, extra_environ={"HTTP_HOST": "attacker.example", "REMOTE_ADDR": "127.0.0.1"})
-    form = forger.get("/account/reset").forms[0]
+    form = page_form(forger.get("/account/reset"))
     form["account"] = "clerk"
     form.submit(status=200)
     assert "https://www.example.gov.cn/account/reset/" in mail.sent[0].body
@@ -245,7 +246,7 @@ def test_reset_requests_are_rate_limited(testapp, monkeypatch, mail):
     monkeypatch.setitem(testapp.app.registry, "govcore.rate_limits", RateLimits({"reset_ip": "2/hour"}))
     ask_for_reset(testapp, "a")
     ask_for_reset(testapp, "b")
-    form = testapp.get("/account/reset").forms[0]
+    form = page_form(testapp.get("/account/reset"))
     form["account"] = "c"
     assert "操作过于频繁" in form.submit(status=429).text
 

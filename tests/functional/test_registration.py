@@ -9,6 +9,7 @@ from adapters.db.orm import AuditRecord, User
 from adapters.testing.pytest_plugin import csrf_token
 from adapters.web.ratelimit import RateLimits
 from govcore.accounts import credit_code_check_character
+from tests.functional.signin import page_form
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
@@ -21,7 +22,7 @@ WRONG_CODE = CREDIT_CODE[:17] + ("0" if CREDIT_CODE[17] != "0" else "1")
 
 
 def fill(testapp, path, status, **fields):
-    form = testapp.get(path).forms[0]
+    form = page_form(testapp.get(path))
     for name, value in {"password": PASSWORD, "confirm": PASSWORD, **fields}.items():
         form[name] = value
     return form.submit(status=status)
@@ -57,7 +58,7 @@ def test_registration_errors_are_in_chinese_and_keep_what_was_typed(testapp, mak
     assert "请输入有效的手机号码" in page.html.select_one("#account-error").get_text()
     assert "请填写姓名" in page.html.select_one("#name-error").get_text()
     assert "两次输入的密码不一致" in page.html.select_one("#confirm-error").get_text()
-    assert page.forms[0]["account"].value == "12345"
+    assert page_form(page)["account"].value == "12345"
 
     page = fill(testapp, "/register", 400, account="13900139000", name="王五", password="weak", confirm="weak")
     assert "密码至少需要 8 个字符" in page.html.select_one("#password-error").get_text()
@@ -85,7 +86,7 @@ def test_a_wrong_check_character_is_refused_clearly(testapp, dbsession):
     page = fill(testapp, "/register/enterprise", 400, name="示例科技有限公司", credit_code=WRONG_CODE,
                 account="13600136000")
     assert page.html.select_one("#credit-code-error").get_text() == "统一社会信用代码校验位不正确，请核对后重新输入"
-    form = page.forms[0]
+    form = page_form(page)
     assert (form["name"].value, form["credit_code"].value, form["account"].value) == (
         "示例科技有限公司", WRONG_CODE, "13600136000")
     assert form["password"].value == ""  # passwords are never sent back
@@ -108,7 +109,7 @@ def test_optional_captcha(testapp, dbsession, monkeypatch):
     monkeypatch.setitem(registry, "govcore.security", dataclasses.replace(registry["govcore.security"], captcha=True))
     monkeypatch.setattr("adapters.web.captcha.new_text", lambda: "K7XM")
 
-    form = testapp.get("/register").forms[0]
+    form = page_form(testapp.get("/register"))
     image = testapp.get("/captcha.png")
     assert image.content_type == "image/png" and image.body.startswith(b"\x89PNG")
     assert image.headers["Cache-Control"] == "no-store"
@@ -119,7 +120,7 @@ def test_optional_captcha(testapp, dbsession, monkeypatch):
     assert "验证码不正确" in page.html.select_one("#captcha-error").get_text()
 
     # Each image is good for one submission.
-    form = page.forms[0]
+    form = page_form(page)
     form["password"], form["confirm"], form["captcha"] = PASSWORD, PASSWORD, "K7XM"
     assert "验证码不正确" in form.submit(status=400).text
     testapp.get("/captcha.png")

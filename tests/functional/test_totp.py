@@ -10,6 +10,7 @@ from sqlalchemy import select
 from adapters.db.orm import AuditRecord, User
 from adapters.testing.pytest_plugin import TEST_PASSWORD, csrf_token
 from govcore.clock import FixedClock
+from tests.functional.signin import page_form
 
 pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
@@ -49,7 +50,7 @@ def sign_in(testapp, login, password=TEST_PASSWORD):
 
 def give_code(testapp, value, status=302):
     page = testapp.get("/login/totp")
-    form = page.forms[0]
+    form = page_form(page)
     form["code"] = value
     return form.submit(status=status)
 

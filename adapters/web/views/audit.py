@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from dataclasses import asdict, dataclass, fields
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterator
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,6 +21,7 @@ from pyramid.response import FileIter, Response
 from sqlalchemy import select
 
 from adapters.db.orm import AuditRecord
+from adapters.web.query_form import QueryForm
 from adapters.web.i18n import _
 from govcore.audit import DENIED, FAILURE, SUCCESS
 from govcore.core_plugin import AUDIT_READ
@@ -57,7 +58,7 @@ def includeme(config: Configurator) -> None:
 
 
 @dataclass(frozen=True)
-class AuditFilter:
+class AuditFilter(QueryForm):
     """The search form as typed: invalid values are kept to be shown again with the errors."""
 
     login: str = ""
@@ -68,9 +69,7 @@ class AuditFilter:
     date_to: str = ""
     result: str = ""
 
-    @classmethod
-    def from_params(cls, params) -> "AuditFilter":
-        return cls(**{f.name: str(params.get(f.name, "")).strip()[:FILTER_LIMIT] for f in fields(cls)})
+    max_length: ClassVar[int] = FILTER_LIMIT
 
     def errors(self) -> list:
         errors = []
@@ -106,10 +105,6 @@ class AuditFilter:
         if self.result:
             conditions.append(AuditRecord.result == self.result)
         return conditions
-
-    def query(self) -> dict[str, str]:
-        """The filled-in fields, for links that keep the filter."""
-        return {key: value for key, value in asdict(self).items() if value}
 
 
 def _date(text: str) -> dt.date | None:

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 from pyramid.config import Configurator
 
 from adapters.search.whoosh_index import SearchUnavailable
+from adapters.web.query_form import QueryForm
 from adapters.web.i18n import _
 from govcore.core_plugin import PORTAL_VIEW
 from ports.search import SearchHit, SearchQuery
@@ -43,23 +45,15 @@ class ColumnOption:
 
 
 @dataclass(frozen=True)
-class SearchForm:
+class SearchForm(QueryForm):
+    max_length: ClassVar[int] = 2 * TEXT_MAX  # longer than allowed, so the error can say so
+
     q: str = ""
     column: str = ""
     kind: str = ""
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
-
-    @classmethod
-    def from_params(cls, params) -> "SearchForm":
-        values = {f.name: " ".join(str(params.get(f.name, "")).split()) for f in fields(cls)}
-        return cls(**{**values, "sort": values["sort"] or "relevance"})
-
-    def query(self, **changes) -> dict[str, str]:
-        """The form as a link's query string, without empty fields."""
-        values = {**asdict(self), **changes}
-        return {key: value for key, value in values.items() if value and not (key == "sort" and value == "relevance")}
 
 
 def column_options(request) -> list[ColumnOption]:

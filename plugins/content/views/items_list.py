@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import struct
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from sqlalchemy import and_, func, or_, select
 
 from adapters.db.orm import User
 from adapters.web.i18n import _
+from adapters.web.query_form import QueryForm
 from plugins.content.domain import path_to
 from plugins.content.items import ARCHIVED, STATUS_TITLES
 from plugins.content.orm import Item, Placement
@@ -27,7 +28,6 @@ from plugins.content.views.item_scope import allowed_columns, column_path, local
 
 T = "plugins.content:templates/"
 PAGE_SIZE = 50
-KEYWORD_MAX = 100
 
 
 def includeme(config: Configurator) -> None:
@@ -52,7 +52,7 @@ def decode_cursor(token: str) -> tuple[dt.datetime, int] | None:
 
 
 @dataclass(frozen=True)
-class ItemFilter:
+class ItemFilter(QueryForm):
     """The filter form as typed; invalid values are shown again beside their error."""
 
     column: str = ""
@@ -63,13 +63,6 @@ class ItemFilter:
     date_from: str = ""
     date_to: str = ""
     mine: str = ""
-
-    @classmethod
-    def from_params(cls, params) -> "ItemFilter":
-        return cls(**{f.name: str(params.get(f.name, "")).strip()[:KEYWORD_MAX] for f in fields(cls)})
-
-    def query(self) -> dict[str, str]:
-        return {key: value for key, value in asdict(self).items() if value}
 
     def column_id(self) -> int | None:
         return int(self.column) if self.column.isdigit() and len(self.column) < 10 else None

@@ -8,12 +8,13 @@ does not know them (status) or may lag behind a moved column (scope).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from pyramid.config import Configurator
 from sqlalchemy import select
 
+from adapters.web.query_form import QueryForm
 from adapters.web.i18n import _
 from govcore.errors import GovcoreError
 from plugins.content.domain import path_to
@@ -27,7 +28,6 @@ from ports.search import SearchQuery
 T = "plugins.content:templates/"
 PAGE_SIZE = 20
 MAX_PAGE = 50  # deeper than this nobody reads; refine the words instead
-TEXT_MAX = 100
 ITEM_PREFIX = "content:item:"
 
 
@@ -38,7 +38,7 @@ def includeme(config: Configurator) -> None:
 
 
 @dataclass(frozen=True)
-class SearchForm:
+class SearchForm(QueryForm):
     q: str = ""
     column: str = ""
     type: str = ""
@@ -46,14 +46,6 @@ class SearchForm:
     date_from: str = ""
     date_to: str = ""
     sort: str = "relevance"
-
-    @classmethod
-    def from_params(cls, params) -> "SearchForm":
-        values = {f.name: str(params.get(f.name, "")).strip()[:TEXT_MAX] for f in fields(cls)}
-        return cls(**{**values, "sort": values["sort"] or "relevance"})
-
-    def query(self) -> dict[str, str]:
-        return {key: value for key, value in asdict(self).items() if value}
 
     def column_id(self) -> int | None:
         return int(self.column) if self.column.isdigit() and len(self.column) < 10 else None
