@@ -176,7 +176,11 @@ def test_autosave_round_trip(testapp, editor, dbsession):
     assert testapp.get(f"/admin/content/items/{item.id}").html.select_one("#autosave-offer") is None
 
 
-def test_submit_into_review_then_the_editor_in_chief_publishes(testapp, editor, dbsession, make_user, other_client):
+def test_submit_into_review_then_three_reviewers_publish(testapp, editor, dbsession, make_user, other_client):
+    # The reviewers exist before the submission: each step's tasks go to the role's holders of that moment.
+    for login_name, role in (("resp-li", "responsible_editor"), ("chief-ma", "chief_editor"),
+                             ("chief-sun", "editor_in_chief")):
+        person(dbsession, make_user, login_name, [role])
     item = create_item(testapp, dbsession)
     page = testapp.get(f"/admin/content/items/{item.id}")
     testapp.post(f"/admin/content/items/{item.id}/do/submit", {"csrf_token": token_of(page)}, status=302)
@@ -190,24 +194,33 @@ def test_submit_into_review_then_the_editor_in_chief_publishes(testapp, editor, 
     # An editor may not publish.
     testapp.post(f"/admin/content/items/{item.id}/publishing/publish", {"csrf_token": token_of(page)}, status=403)
 
-    person(dbsession, make_user, "chief-sun", ["editor_in_chief"])
     chief = other_client("chief-sun")
     chief_page = chief.get(f"/admin/content/items/{item.id}")
-    assert chief_page.html.select_one("button[data-action='publish']") is not None
+    # In review the item is decided in its case, not published past it.
+    assert chief_page.html.select_one("button[data-action='publish']") is None
     chief.post(f"/admin/content/items/{item.id}/publishing/publish", {"csrf_token": token_of(chief_page)}, status=302)
+    dbsession.expire_all()
+    assert dbsession.get(Item, item.id).status == REVIEW
+    case_id = item.case_id
+    for login_name in ("resp-li", "chief-ma", "chief-sun"):
+        reviewer = other_client(login_name)
+        case_page = reviewer.get(f"/admin/tasks/cases/{case_id}")
+        form = case_page.forms["act-approve"]
+        form["opinion"] = "同意"
+        form.submit(status=302)
     dbsession.expire_all()
     item = dbsession.get(Item, item.id)
     assert item.status == PUBLISHED and item.published_at is not None
     assert dbsession.scalar(select(Placement.public).where(Placement.item_id == item.id, Placement.home.is_(True)))
-    assert last_audit(dbsession, "content.item.publish").actor_login == "chief-sun"
+    assert last_audit(dbsession, "content.item.publish").actor_login == "system"  # published by the approval
 
 
 def test_an_item_under_disclosure_gets_an_index_number(testapp, editor, dbsession, platform):
     item = create_item(testapp, dbsession, slug="documents", theme="综合政务", doc_number="县政发〔2024〕1号")
     year = platform.clock.now().astimezone(platform.clock.tz).year
-    assert re.fullmatch(rf"000000000-{year}-\d{{5}}", item.index_no)
+    assert re.fullmatch(rf"000014349-{year}-\d{{5}}", item.index_no)
     assert create_item(testapp, dbsession, slug="tourism-news").index_no == ""
-    assert create_item(testapp, dbsession, slug="tourism-news", generate_index="1").index_no.startswith("000000000-")
+    assert create_item(testapp, dbsession, slug="tourism-news", generate_index="1").index_no.startswith("000014349-")
 
 
 def test_preview_shows_a_draft_marked_and_unindexed(testapp, editor, dbsession):

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 import webtest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from adapters.db.orm import AuditRecord
 from adapters.testing.pytest_plugin import csrf_token
@@ -22,6 +22,13 @@ from tests.functional.signin import person, sign_in
 NOW = dt.datetime(2026, 5, 11, 9, 30)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
       b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82"
+
+
+@pytest.fixture(autouse=True)
+def no_demo_topics(dbsession):
+    """Start from no topics (the demo county ships one); rolled back with the test."""
+    dbsession.execute(delete(Topic))
+    dbsession.commit()
 
 
 @pytest.fixture
