@@ -233,10 +233,10 @@ class WhooshIndex:
         if query.public_only:
             # A mask of the few non-public documents is cheaper than a filter of all the others.
             options["mask"] = Term("public", False)
-        results = searcher.search(_all_words(terms), **options)
+        results = _search(searcher, _all_words(terms), options)
         all_words = not results.is_empty()
         if not all_words and fallback and len(terms) > 1:
-            results = searcher.search(_any_word(terms), **options)
+            results = _search(searcher, _any_word(terms), options)
         # Pinpoint fragments come from the character offsets stored in the index, so a snippet
         # costs no second run of jieba over the body.
         results.highlighter = Highlighter(
@@ -515,6 +515,23 @@ class MarkFormatter(Formatter):
         if fragments and fragments[-1].endchar < len(fragments[-1].text):
             output.append("…")
         return "".join(output)
+
+
+def _search(searcher: Searcher, query: Query, options: dict[str, Any]) -> Results:
+    """Search with an exact total: the page count and the result count depend on it.
+
+    Whoosh's top-N collector periodically swaps the matcher for one that drops sub-queries unable
+    to beat the lowest score kept, even without block-quality skipping; documents matched only by
+    those are then never counted, so the total shrank as the page number grew.
+    """
+    collector = searcher.collector(**options)
+    part = collector
+    while part is not None:
+        if hasattr(part, "replace"):
+            part.replace = 0
+        part = getattr(part, "child", None)
+    searcher.search_with_collector(query, collector)
+    return collector.results()
 
 
 def _query_words(text: str) -> list[tuple[str, int, int]]:

@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Any, Iterable
 
 from sqlalchemy import and_, delete, func, or_, select, tuple_, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from plugins.content.items import PUBLISHED, ListingCursor, format_index_number, index_scope
 from plugins.content.orm import Column, IndexCounter, Item, Placement, Revision, Upload
@@ -53,8 +53,10 @@ class ItemStore:
                 query = query.where(Placement.pinned.is_(False), later)
         rows = self.session.execute(query.order_by(*order).limit(size + 1)).all()
         page = rows[:size]
+        # Lists show titles and summaries: the bodies stay in the database unless a page asks.
         items_by_id = {item.id: item for item in self.session.scalars(
-            select(Item).where(Item.id.in_([row.item_id for row in page])))} if page else {}
+            select(Item).options(defer(Item.body), defer(Item.fields))
+            .where(Item.id.in_([row.item_id for row in page])))} if page else {}
         items = [items_by_id[row.item_id] for row in page]
         last = page[-1] if len(rows) > size else None
         return items, (ListingCursor(last.pinned, last.published_at, last.item_id) if last else None)

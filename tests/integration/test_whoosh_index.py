@@ -8,6 +8,7 @@ import dataclasses
 import datetime as dt
 import json
 import multiprocessing
+import random
 import re
 import threading
 import time
@@ -170,6 +171,20 @@ def test_pages_split_the_matches_without_overlap(search_index):
     assert [page.page for page in pages] == [1, 2, 3, 4]
     seen = [hit.doc_id for page in pages for hit in page.hits]
     assert sorted(seen) == sorted(f"bus:{n}" for n in range(25))
+
+
+def test_the_total_is_exact_on_every_page_of_a_large_result(whoosh):
+    """Documents of very different lengths score unevenly, which once let the top-N collector
+    prune the query and count fewer matches the deeper the page."""
+    words = ["经济", "发展", "农业", "改革", "会议", "人民", "建设", "工作", "政府", "社会", "文化", "教育"]
+    randomly = random.Random(3)
+    bodies = ["".join(randomly.choice(words) for _ in range(randomly.randint(5, 400))) for _ in range(2000)]
+    whoosh.rebuild(doc(f"long:{n}", body) for n, body in enumerate(bodies))
+    both = sum(1 for body in bodies if "经济" in body and "农业" in body)
+
+    totals = {whoosh.search(SearchQuery("经济 农业", page=page, page_size=20)).total for page in (1, 3, 10)}
+
+    assert totals == {both}
 
 
 def test_snippets_escape_html_and_mark_the_matches(search_index):
