@@ -57,6 +57,7 @@ class SearchResult:
     page: int
     page_size: int
     suggestion: str | None = None  # a corrected query when the given one looked misspelt
+    total_is_estimate: bool = False  # large relevance-ranked results count approximately
     terms: tuple[str, ...] = field(default_factory=tuple)  # the segmented query terms
 
 

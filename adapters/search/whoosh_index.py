@@ -154,9 +154,10 @@ class WhooshIndex:
             if allowed is not None and not allowed:
                 # Whoosh reads an empty filter as no filter at all: nothing may match, so say so.
                 return SearchResult(hits=[], total=0, page=page, page_size=page_size, terms=terms)
-            results, all_words = self._run(searcher, terms, query, allowed, limit=page * page_size)
-            total = len(results)
+            limit = page * page_size
+            results, all_words = self._run(searcher, terms, query, allowed, limit=limit)
             scored = query.sort != "date"
+            total, estimated = _total(results, scored, limit)
             hits = [_hit(hit, scored) for hit in results[(page - 1) * page_size : page * page_size]]
             suggestion = None if all_words else self._suggest(searcher, words, query, allowed)
         except Exception as exc:  # whatever a damaged file raises, searching cannot go on
@@ -164,7 +165,8 @@ class WhooshIndex:
             self._forget()
             raise SearchUnavailable("搜索服务暂时不可用", f"search index unreadable: {exc!r}") from exc
         return SearchResult(
-            hits=hits, total=total, page=page, page_size=page_size, suggestion=suggestion, terms=terms
+            hits=hits, total=total, page=page, page_size=page_size, suggestion=suggestion, terms=terms,
+            total_is_estimate=estimated,
         )
 
     def rebuild(self, documents: Iterable[SearchDocument], progress: ProgressCallback | None = None) -> int:
@@ -223,20 +225,22 @@ class WhooshIndex:
 
         Also says whether the results have all the words.
         """
-        # Without block-quality skipping the collector counts every match as it goes; with it, the
-        # total the page needs would cost a second pass over the postings.
-        options: dict[str, Any] = {"limit": limit, "terms": True, "optimize": False}
+        # Block-quality skipping makes relevance searches fast; their totals are then estimates (_total).
+        options: dict[str, Any] = {"limit": limit, "terms": True}
         if query.sort == "date":
-            options.update(sortedby="recency", reverse=True)
+            # The sorting collector visits every match anyway; counting as it goes makes the total exact.
+            options.update(reverse=True, optimize=False)
+            if searcher.reader().has_column("recency"):  # absent while no document carries a date
+                options["sortedby"] = "recency"
         if allowed is not None:
             options["filter"] = allowed
         if query.public_only:
             # A mask of the few non-public documents is cheaper than a filter of all the others.
             options["mask"] = Term("public", False)
-        results = _search(searcher, _all_words(terms), options)
+        results = searcher.search(_all_words(terms), **options)
         all_words = not results.is_empty()
         if not all_words and fallback and len(terms) > 1:
-            results = _search(searcher, _any_word(terms), options)
+            results = searcher.search(_any_word(terms), **options)
         # Pinpoint fragments come from the character offsets stored in the index, so a snippet
         # costs no second run of jieba over the body.
         results.highlighter = Highlighter(
@@ -517,21 +521,27 @@ class MarkFormatter(Formatter):
         return "".join(output)
 
 
-def _search(searcher: Searcher, query: Query, options: dict[str, Any]) -> Results:
-    """Search with an exact total: the page count and the result count depend on it.
+def _total(results: Results, scored: bool, limit: int) -> tuple[int, bool]:
+    """The number of matches, and whether it is an estimate.
 
-    Whoosh's top-N collector periodically swaps the matcher for one that drops sub-queries unable
-    to beat the lowest score kept, even without block-quality skipping; documents matched only by
-    those are then never counted, so the total shrank as the page number grew.
+    A date-sorted search visits every match, so its count is exact. A relevance search that found
+    fewer than ``limit`` never pruned anything, so its count is exact too; otherwise the top-N
+    collector has skipped documents that could not rank (an exact count would cost a second pass
+    over every posting), and the total is the query's estimate, never less than what was seen.
     """
-    collector = searcher.collector(**options)
-    part = collector
-    while part is not None:
-        if hasattr(part, "replace"):
-            part.replace = 0
-        part = getattr(part, "child", None)
-    searcher.search_with_collector(query, collector)
-    return collector.results()
+    collected = len(results.top_n)
+    if not scored or collected < limit:
+        return len(results) if not scored else collected, False
+    return max(_estimate(results.q, results.searcher.reader()), collected), True
+
+
+def _estimate(query: Query, reader: Any) -> int:
+    """An upper bound of the matches: all of several words match at most as often as the rarest."""
+    if isinstance(query, AndMaybe):
+        return _estimate(query.a, reader)  # the optional phrase only ranks
+    if isinstance(query, And):
+        return min(_estimate(child, reader) for child in query.children())
+    return query.estimate_size(reader)
 
 
 def _query_words(text: str) -> list[tuple[str, int, int]]:

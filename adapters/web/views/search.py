@@ -137,7 +137,7 @@ def search_page(request):
     kinds = request.platform.content_types
     current = _page_number(request.GET.get("page", "1"))
     page = {"form": form, "columns": options, "kinds": kinds, "errors": [], "unavailable": False,
-            "searched": False, "hits": [], "total": 0, "suggestion_url": None, "suggestion": None,
+            "searched": False, "hits": [], "total": 0, "estimated": False, "suggestion_url": None, "suggestion": None,
             "pages": [], "page_number": current, "sort_urls": {}}
     page["errors"] = [request.localizer.translate(error) for error in _errors(form, columns, kinds)]
     if page["errors"]:
@@ -161,7 +161,7 @@ def search_page(request):
         request.response.status_int = 503
         page["unavailable"] = True
         return page
-    page.update(searched=True, total=result.total, pages=_pages(request, form, current, result.total),
+    page.update(searched=True, total=result.total, estimated=result.total_is_estimate, pages=_pages(request, form, current, result.total),
                 hits=[_hit(request, hit, kinds, tz) for hit in result.hits],
                 sort_urls={sort: request.route_path("search", _query=form.query(sort=sort)) for sort in SORTS})
     if result.suggestion and result.suggestion != form.q:
