@@ -73,13 +73,7 @@ class AuditFilter(QueryForm):
 
     def errors(self) -> list:
         errors = []
-        start, end = _date(self.date_from), _date(self.date_to)
-        if self.date_from and start is None:
-            errors.append(_("开始日期格式不正确，请按 2026-03-01 的格式填写"))
-        if self.date_to and end is None:
-            errors.append(_("结束日期格式不正确，请按 2026-03-01 的格式填写"))
-        if start and end and start > end:
-            errors.append(_("开始日期不能晚于结束日期"))
+        errors += self.date_errors()
         if self.result and self.result not in RESULT_LABELS:
             errors.append(_("请选择有效的结果"))
         return errors
@@ -97,21 +91,14 @@ class AuditFilter(QueryForm):
             conditions.append(AuditRecord.object_type == self.object_type)
         if self.object_id:
             conditions.append(AuditRecord.object_id == self.object_id)
-        if self.date_from:
-            conditions.append(AuditRecord.at >= dt.datetime.combine(_date(self.date_from), dt.time(), tz))
-        if self.date_to:
-            next_day = _date(self.date_to) + dt.timedelta(days=1)
-            conditions.append(AuditRecord.at < dt.datetime.combine(next_day, dt.time(), tz))
+        start, after = self.moments(tz)
+        if start:
+            conditions.append(AuditRecord.at >= start)
+        if after:
+            conditions.append(AuditRecord.at < after)
         if self.result:
             conditions.append(AuditRecord.result == self.result)
         return conditions
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def _cursor(text: str | None) -> int | None:

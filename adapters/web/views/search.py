@@ -70,13 +70,6 @@ def column_options(request) -> list[ColumnOption]:
     return options
 
 
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text) if len(text) == 10 else None
-    except ValueError:
-        return None
-
-
 def _errors(form: SearchForm, columns: dict[str, ColumnOption], kinds: dict) -> list:
     errors = []
     if len(form.q) > TEXT_MAX:
@@ -87,13 +80,7 @@ def _errors(form: SearchForm, columns: dict[str, ColumnOption], kinds: dict) -> 
         errors.append(_("所选类型不存在，请重新选择"))
     if form.sort not in SORTS:
         errors.append(_("请选择有效的排序方式"))
-    start, end = _date(form.date_from), _date(form.date_to)
-    if form.date_from and start is None:
-        errors.append(_("开始日期格式不正确，请按 2026-03-01 的格式填写"))
-    if form.date_to and end is None:
-        errors.append(_("结束日期格式不正确，请按 2026-03-01 的格式填写"))
-    if start and end and start > end:
-        errors.append(_("开始日期不能晚于结束日期"))
+    errors += form.date_errors()
     return errors
 
 
@@ -146,14 +133,13 @@ def search_page(request):
     if not form.q:
         return page
     tz = ZoneInfo(request.platform.county.timezone)
-    start, end = _date(form.date_from), _date(form.date_to)
+    start, after = form.moments(tz)
     query = SearchQuery(
         text=form.q, public_only=True, kinds=(form.kind,) if form.kind else (),
         category=columns[form.column].category if form.column else "",
-        published_from=dt.datetime.combine(start, dt.time(), tz) if start else None,
+        published_from=start,
         # The whole last day: up to the start of the next one.
-        published_to=dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz) - dt.timedelta(microseconds=1)
-        if end else None,
+        published_to=after - dt.timedelta(microseconds=1) if after else None,
         sort=form.sort, page=current, page_size=PAGE_SIZE)
     try:
         result = request.platform.search.search(query)
@@ -161,7 +147,8 @@ def search_page(request):
         request.response.status_int = 503
         page["unavailable"] = True
         return page
-    page.update(searched=True, total=result.total, estimated=result.total_is_estimate, pages=_pages(request, form, current, result.total),
+    page.update(searched=True, total=result.total, estimated=result.total_is_estimate,
+                pages=_pages(request, form, current, result.total),
                 hits=[_hit(request, hit, kinds, tz) for hit in result.hits],
                 sort_urls={sort: request.route_path("search", _query=form.query(sort=sort)) for sort in SORTS})
     if result.suggestion and result.suggestion != form.q:

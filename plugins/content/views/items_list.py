@@ -75,13 +75,7 @@ class ItemFilter(QueryForm):
             errors.append(_("请选择有效的状态"))
         if self.type and self.type not in request.platform.content_types:
             errors.append(_("请选择有效的信息类型"))
-        start, end = _date(self.date_from), _date(self.date_to)
-        if self.date_from and start is None:
-            errors.append(_("开始日期格式不正确，请按 2026-03-01 的格式填写"))
-        if self.date_to and end is None:
-            errors.append(_("结束日期格式不正确，请按 2026-03-01 的格式填写"))
-        if start and end and start > end:
-            errors.append(_("开始日期不能晚于结束日期"))
+        errors += self.date_errors()
         return errors
 
     def conditions(self, request, allowed: set[int] | None) -> list:
@@ -100,22 +94,14 @@ class ItemFilter(QueryForm):
         if self.q:
             escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             conditions.append(Item.title.like(f"%{escaped}%", escape="\\"))
-        tz = ZoneInfo(request.platform.county.timezone)
-        if self.date_from:
-            conditions.append(Item.updated_at >= dt.datetime.combine(_date(self.date_from), dt.time(), tz))
-        if self.date_to:
-            next_day = _date(self.date_to) + dt.timedelta(days=1)
-            conditions.append(Item.updated_at < dt.datetime.combine(next_day, dt.time(), tz))
+        start, after = self.moments(ZoneInfo(request.platform.county.timezone))
+        if start:
+            conditions.append(Item.updated_at >= start)
+        if after:
+            conditions.append(Item.updated_at < after)
         if self.mine:
             conditions.append(Item.created_by == request.current_user.id)
         return conditions
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ does not know them (status) or may lag behind a moved column (scope).
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -60,21 +59,8 @@ class SearchForm(QueryForm):
             errors.append(_("请选择有效的状态"))
         if self.sort not in ("relevance", "date"):
             errors.append(_("请选择有效的排序方式"))
-        start, end = _date(self.date_from), _date(self.date_to)
-        if self.date_from and start is None:
-            errors.append(_("开始日期格式不正确，请按 2026-03-01 的格式填写"))
-        if self.date_to and end is None:
-            errors.append(_("结束日期格式不正确，请按 2026-03-01 的格式填写"))
-        if start and end and start > end:
-            errors.append(_("开始日期不能晚于结束日期"))
+        errors += self.date_errors()
         return errors
-
-
-def _date(text: str) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        return None
 
 
 def category_of(request, column_id: int) -> str:
@@ -106,14 +92,12 @@ def staff_search(request):
         return page
     if not form.q or (allowed is not None and not allowed):
         return page
-    tz = ZoneInfo(request.platform.county.timezone)
+    published_from, after = form.moments(ZoneInfo(request.platform.county.timezone))
     query = SearchQuery(
         text=form.q, public_only=False,
         kinds=(form.type,) if form.type else tuple(request.platform.content_types),
         category=category_of(request, form.column_id()) if form.column else _scope_category(request, allowed),
-        published_from=dt.datetime.combine(_date(form.date_from), dt.time(), tz) if form.date_from else None,
-        published_to=dt.datetime.combine(_date(form.date_to) + dt.timedelta(days=1), dt.time(), tz)
-        if form.date_to else None,
+        published_from=published_from, published_to=after,
         sort=form.sort, page=page_number, page_size=PAGE_SIZE)
     try:
         result = request.platform.search.search(query)
