@@ -190,7 +190,7 @@ def test_item_page_meta_attachments_disclosure_related_and_print(testapp, platfo
     link = article.select_one(".attachments a")
     assert link.get_text(strip=True) == "申报表 2026.xlsx"
     assert link["href"] == f"/files/{ATTACHMENT}/%E7%94%B3%E6%8A%A5%E8%A1%A8%202026.xlsx"
-    assert "12.5 KB" in article.select_one(".attachments").get_text()
+    assert "XLS，12.5 KB" in article.select_one(".attachments").get_text()  # the format as visitors know it
     table = {row.th.get_text(strip=True): row.td.get_text(strip=True)
              for row in article.select(".disclosure-table tr")}
     assert table == {"索引号": "000000-2026-00012", "发布机构": "县政府办公室", "成文日期": "2026-10-01",

@@ -26,6 +26,7 @@ from plugins.content.items import ARCHIVED, LINK, PUBLISHED, ListingCursor
 from plugins.content.orm import Item
 from plugins.content.store import ItemStore
 from plugins.content.web import column_url
+from plugins.content.views.uploads_types import format_label
 
 T = "plugins.content:templates/"
 PAGE_SIZE = 20
@@ -222,7 +223,8 @@ def _item_values(request, item: Item, chain: list[ColumnNode]) -> dict:
         "published": moment.strftime("%Y-%m-%d %H:%M"),
         "published_iso": moment.isoformat(),
         "cover_url": file_url(item.cover_key) if cover else "",
-        "attachments": [(upload.filename, upload.size, upload.media_type, file_url(upload.blob_key, upload.filename))
+        "attachments": [(upload.filename, upload.size, format_label(upload.media_type),
+                         file_url(upload.blob_key, upload.filename))
                         for upload in items.attachments(item.id)],
         "disclosure": _disclosure(request, item),
         "item_url": item_url(request, item),

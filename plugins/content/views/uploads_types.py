@@ -191,3 +191,9 @@ def media_type_of(detected: Detected) -> str:
 def kind_of_media_type(media_type: str) -> Kind | None:
     return next((kind for kind in KINDS if kind.media_type == media_type), None)
 
+
+def format_label(media_type: str) -> str:
+    """What visitors are told a file is: its usual extension (PDF, DOCX), the same in every language."""
+    kind = kind_of_media_type(media_type)
+    return kind.extensions[0].upper() if kind else media_type
+
