@@ -83,6 +83,15 @@ def html_to_text(body: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
+_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_ALT = re.compile(r"""\balt=("[^"]*[^"\s][^"]*"|'[^']*[^'\s][^']*')""", re.IGNORECASE)
+
+
+def images_without_alt(body: str) -> int:
+    """How many pictures in a body have no description for visitors who cannot see them (WCAG 1.1.1)."""
+    return sum(1 for tag in _IMG.findall(body) if not _ALT.search(tag))
+
+
 def used_uploads(body: str) -> set[str]:
     """The blob keys a body refers to, so saving ties those uploads to the item."""
     return set(re.findall(r"/files/([0-9a-f]{64})", body))

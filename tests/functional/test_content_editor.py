@@ -242,3 +242,14 @@ def test_a_scoped_editor_writes_only_in_its_subtree(testapp, dbsession, make_use
     assert paths and all(path.startswith("政务公开") for path in paths)
     values = fields(page, title="越权", column_id=str(column(dbsession, "geography").id))
     assert "请选择您可以编辑的栏目" in testapp.post("/admin/content/items/new", values, status=400).text
+
+
+def test_saving_a_picture_without_a_description_warns_the_editor(testapp, editor, dbsession):
+    picture = "/files/" + "ab" * 32 + "/photo.png"
+    item = create_item(testapp, dbsession, body=f'<p>现场</p><img src="{picture}">')
+    page = testapp.get(f"/admin/content/items/{item.id}")
+    warning = page.html.select_one(".flash-warning")
+    assert warning is not None and "1 张图片没有替代文字" in warning.get_text()
+    page = testapp.post(f"/admin/content/items/{item.id}",
+                        fields(page, body=f'<p>现场</p><img alt="会议现场" src="{picture}">')).follow()
+    assert page.html.select_one(".flash-warning") is None

@@ -43,3 +43,11 @@ def test_legitimate_content_survives():
     for kept in ("<h2>标题</h2>", 'class="align-center"', 'colspan="2"', 'alt="图"', 'href="https://www.gov.cn/"',
                  'href="/item/3"', 'href="mailto:xx@example.gov.cn"'):
         assert kept in cleaned
+
+
+def test_pictures_without_a_description_are_counted():
+    from plugins.content.sanitize import images_without_alt
+
+    body = '<p><img src="/files/a.png"><img alt="" src="/files/b.png"><img alt=" " src="/files/c.png"></p>'
+    assert images_without_alt(body) == 3
+    assert images_without_alt('<img alt="县政府大楼" src="/files/d.png"><img src="/files/e.png" alt=\'会场\'>') == 0

@@ -23,7 +23,7 @@ from plugins.content.items import (ARCHIVED, DEFAULT_INDEX_PATTERN, format_index
                                    VALIDITIES)
 from plugins.content.orm import Item, Upload
 from plugins.content.plugin import ITEMS_EDIT, ITEMS_PUBLISH, ITEMS_VIEW
-from plugins.content.sanitize import clean_html, used_uploads
+from plugins.content.sanitize import clean_html, images_without_alt, used_uploads
 from plugins.content.views.items_edit_actions import action_route
 from plugins.content.views.items_edit_common import (item_factory, lock_holder, may, publishing, take_lock,
                                                      the_item)
@@ -205,6 +205,7 @@ def create(request):
         "title": item.title, "column": item.column_id, "type": item.type})
     request.session.flash(request.localizer.translate(_("信息“${title}”已保存为草稿", mapping={"title": item.title})),
                           "success")
+    _warn_about_pictures(request, item)
     return HTTPFound(location=request.route_path("content.admin_item_edit", id=item.id))
 
 
@@ -259,7 +260,17 @@ def save(request):
     request.audit("content.item.update", "item", item.id, summary={"title": item.title, "changed": changed,
                                                                    "version": item.version})
     request.session.flash(translate(_("信息“${title}”已保存", mapping={"title": item.title})), "success")
+    _warn_about_pictures(request, item)
     return HTTPFound(location=request.route_path("content.admin_item_edit", id=item.id))
+
+
+def _warn_about_pictures(request, item: Item) -> None:
+    """Saved anyway, but the editor is told: public pages must describe their pictures."""
+    missing = images_without_alt(item.body or "")
+    if missing:
+        request.session.flash(request.localizer.translate(_(
+            "正文中有 ${count} 张图片没有替代文字：请在编辑器中双击图片，填写图片说明，方便视障读者借助读屏软件了解图片内容",
+            mapping={"count": missing})), "warning")
 
 
 def _refusal(request, item: Item):
