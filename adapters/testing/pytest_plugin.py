@@ -98,8 +98,10 @@ def deployment_settings(deployment: Path, database_url: str, var_dir: Path, **ex
         "govcore.scheduler": "off",
         "govcore.secret": "test-secret-" + "x" * 40,
         "pyramid.default_locale_name": "zh_CN",
-        # Tests roll back, so portal generations repeat between them: a kept page would be stale.
+        # Tests roll back, so portal generations repeat between them: a kept page or a generation
+        # read a moment ago would be another test's.
         "govcore.page_cache.entries": "0",
+        "govcore.page_cache.fresh_seconds": "0",
         **extra,
     }
 
@@ -190,6 +192,21 @@ def db_connection(platform):
         platform.extras["session_factory"], platform.scheduler = original, scheduler
         outer.rollback()
         connection.close()
+
+
+@pytest.fixture
+def stop_clock(platform, db_connection, monkeypatch):
+    """Stop the platform's clock, and the in-memory timers' one, at a moment the test chooses:
+    ``clock = stop_clock(dt.datetime(2026, 9, 28, 9, 0))``; the returned FixedClock moves when told."""
+    from govcore.clock import FixedClock
+
+    def stop_at(moment) -> FixedClock:
+        fixed = FixedClock(moment)
+        monkeypatch.setattr(platform, "clock", fixed)
+        monkeypatch.setattr(platform.scheduler, "clock", fixed)
+        return fixed
+
+    return stop_at
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from plugins.content.domain import (ColumnNode, ColumnSpec, build_tree, check_mo
                                     placed, subtree)
 from plugins.content.orm import Column, Item, Placement, SqlColumnRepository, Upload
 from plugins.content.plugin import COLUMN_SCOPE
-from plugins.content.publishing import search_document
+from plugins.content.publishing import column_nodes, search_document
 from plugins.content.store import REVISED_FIELDS, ItemStore
 from ports.search import SearchDocument
 
@@ -64,7 +64,7 @@ class ColumnService:
     def nodes(self) -> dict[int, ColumnNode]:
         """The whole tree as it stands in this transaction, linked (children filled in)."""
         self.session.flush()
-        nodes = {column.id: column.node() for column in self.session.scalars(select(Column))}
+        nodes = column_nodes(self.session)
         build_tree(nodes.values())
         return nodes
 

@@ -42,6 +42,7 @@ class Publishing:
         self.now = platform.clock.now()
         self.store = ItemStore(self.session, self.now)
         self.audit = auditor or SystemAuditor(uow, platform.clock)
+        self._columns = None  # the column tree, read once for however many items change
 
     # -- review -----------------------------------------------------------------------------
 
@@ -191,7 +192,9 @@ class Publishing:
     def changed(self, item: Item) -> None:
         """After any change to an item: re-index it and, when visitors could notice, empty the caches."""
         bump_portal_generation(self.session, self.now)
-        document = search_document(self.session, item)
+        if self._columns is None:
+            self._columns = column_nodes(self.session)
+        document = search_document(self.session, item, self._columns)
         search = self.platform.search
         self.uow.after_commit(lambda: search.index([document]))
 
@@ -208,10 +211,15 @@ def portal_generation(session) -> int:
     return session.scalar(select(PortalState.generation).where(PortalState.id == 1)) or 0
 
 
+def column_nodes(session) -> dict:
+    """Every column by id, for the paths of search documents."""
+    return {column.id: column.node() for column in session.scalars(select(Column))}
+
+
 def search_document(session, item: Item, nodes=None) -> SearchDocument:
     """The item as the search index holds it: public only while published; filtered by column path."""
     if nodes is None:
-        nodes = {column.id: column.node() for column in session.scalars(select(Column))}
+        nodes = column_nodes(session)
     path = path_to(item.column_id, nodes)
     from plugins.content.sanitize import html_to_text
 

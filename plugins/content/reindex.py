@@ -6,8 +6,8 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from plugins.content.orm import Column, Item
-from plugins.content.publishing import search_document
+from plugins.content.orm import Item
+from plugins.content.publishing import column_nodes, search_document
 from ports.search import SearchDocument
 
 BATCH = 1000
@@ -16,7 +16,7 @@ BATCH = 1000
 def item_documents(uow) -> Iterator[SearchDocument]:
     """Every item, archived ones included (the staff search finds them), by keyset over the id."""
     session = uow.session
-    nodes = {column.id: column.node() for column in session.scalars(select(Column))}
+    nodes = column_nodes(session)
     last_id = 0
     while True:
         batch = session.scalars(select(Item).where(Item.id > last_id).order_by(Item.id).limit(BATCH)).all()

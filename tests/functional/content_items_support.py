@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.db.orm import AuditRecord
-from govcore.clock import FixedClock
 from plugins.content.orm import Column, Item
 from plugins.content.publishing import Publishing
 from tests.functional.signin import person, sign_in
@@ -18,11 +17,8 @@ STARTED = dt.datetime(2026, 9, 28, 9, 0)
 
 
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
-    fixed = FixedClock(STARTED)
-    monkeypatch.setattr(platform, "clock", fixed)
-    monkeypatch.setattr(platform.scheduler, "clock", fixed)
-    return fixed
+def clock(stop_clock):
+    return stop_clock(STARTED)
 
 
 @pytest.fixture

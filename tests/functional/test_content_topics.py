@@ -12,7 +12,6 @@ from sqlalchemy import delete, func, select
 
 from adapters.db.orm import AuditRecord
 from adapters.testing.pytest_plugin import csrf_token
-from govcore.clock import FixedClock
 from plugins.content.items import PUBLISHED
 from plugins.content.orm import Column, Topic, TopicItem, TopicSection, Upload
 from plugins.content.publishing import portal_generation
@@ -32,10 +31,8 @@ def no_demo_topics(dbsession):
 
 
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
-    fixed = FixedClock(NOW)
-    monkeypatch.setattr(platform, "clock", fixed)
-    return fixed
+def clock(stop_clock):
+    return stop_clock(NOW)
 
 
 @pytest.fixture

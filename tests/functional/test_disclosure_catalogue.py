@@ -13,16 +13,6 @@ from plugins.content.orm import Column, Item
 UTC = dt.timezone.utc
 
 
-@pytest.fixture(autouse=True)
-def fresh_page_cache(wsgi_app):
-    """Each test's data is rolled back, so portal generations repeat between tests: forget old pages."""
-    from adapters.web.caching import REGISTRY_KEY
-
-    cache = wsgi_app.registry[REGISTRY_KEY]
-    cache.store.clear()
-    cache.generations.expire()
-
-
 @pytest.fixture
 def columns(dbsession):
     by_slug = {column.slug: column for column in dbsession.scalars(select(Column))}

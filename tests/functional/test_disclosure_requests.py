@@ -29,10 +29,8 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
-    fixed = FixedClock(FILED)
-    monkeypatch.setattr(platform, "clock", fixed)
-    return fixed
+def clock(stop_clock):
+    return stop_clock(FILED)
 
 
 @pytest.fixture

@@ -12,30 +12,16 @@ from sqlalchemy import select
 from plugins.content.orm import Column, Topic
 from plugins.content.publishing import Publishing
 from plugins.content.views import feeds
-from adapters.web.caching import REGISTRY_KEY, ResponseStore
-from govcore.clock import FixedClock
 from tests.functional.content_items_support import column_id, forget_indexed_items, new_item  # noqa: F401
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
 
-@pytest.fixture(autouse=True)
-def no_page_copies(testapp, monkeypatch):
-    """Each test changes data and looks again within a second, under a rolled-back generation:
-    the in-process page copies are tested in test_http_caching, not here."""
-    cache = testapp.app.registry[REGISTRY_KEY]
-    monkeypatch.setattr(cache, "store", ResponseStore(0, 0))
-    monkeypatch.setattr(cache.generations, "fresh_seconds", 0)
-
-
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
+def clock(stop_clock):
     """Later than anything the demo county published, so the test's items head the feeds."""
-    fixed = FixedClock(dt.datetime(2040, 3, 2, 9, 0))
-    monkeypatch.setattr(platform, "clock", fixed)
-    monkeypatch.setattr(platform.scheduler, "clock", fixed)
-    return fixed
+    return stop_clock(dt.datetime(2040, 3, 2, 9, 0))
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import re
 import pytest
 from sqlalchemy import select
 
-from govcore.clock import FixedClock
 from plugins.content.items import NOTICE
 from plugins.content.orm import Column, Upload
 from plugins.content.publishing import Publishing
@@ -20,22 +19,9 @@ COVER = "ab" * 32
 ATTACHMENT = "cd" * 32
 
 
-@pytest.fixture(autouse=True)
-def fresh_page_cache(wsgi_app):
-    """Each test's data is rolled back, so portal generations repeat between tests: forget old pages."""
-    from adapters.web.caching import REGISTRY_KEY
-
-    cache = wsgi_app.registry[REGISTRY_KEY]
-    cache.store.clear()
-    cache.generations.expire()
-
-
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
-    fixed = FixedClock(STARTED)
-    monkeypatch.setattr(platform, "clock", fixed)
-    monkeypatch.setattr(platform.scheduler, "clock", fixed)
-    return fixed
+def clock(stop_clock):
+    return stop_clock(STARTED)
 
 
 @pytest.fixture

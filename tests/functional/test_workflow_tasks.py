@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 from adapters.db.orm import AuditRecord, OrgUnit, Role, RoleAssignment, User
 from adapters.db.workflow_orm import WorkflowCaseRow, WorkflowHistoryRow
 from adapters.testing.pytest_plugin import TEST_PASSWORD
-from govcore.clock import FixedClock
 from govcore.workflow.definition import (ACTOR_PERSON, MODE_ALL, STEP_PUBLICITY, UNIT_CALENDAR_DAYS,
                                          UNIT_WORKING_DAYS, Actor, Definition, Duration, Step)
 from govcore.workflow.service import Workflows
@@ -27,12 +26,9 @@ DUE_LOCAL = "2026-06-05 24:00"
 
 
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
+def clock(stop_clock):
     """A clock the test moves (db_connection keeps the timers in memory: these tests look at pages)."""
-    fixed = FixedClock(STARTED)
-    monkeypatch.setattr(platform, "clock", fixed)
-    monkeypatch.setattr(platform.scheduler, "clock", fixed)
-    return fixed
+    return stop_clock(STARTED)
 
 
 @pytest.fixture

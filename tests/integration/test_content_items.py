@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.db.orm import OrgUnit
-from govcore.clock import FixedClock
 from govcore.workflow.case import APPROVE, RETURN
 from govcore.workflow.service import Workflows
 from plugins.content.items import ARCHIVED, DRAFT, OFFLINE, PUBLISHED, REVIEW, SCHEDULED, ArchiveRule, ListingCursor
@@ -19,11 +18,8 @@ STARTED = dt.datetime(2026, 9, 28, 9, 0)
 
 
 @pytest.fixture
-def clock(platform, db_connection, monkeypatch):
-    fixed = FixedClock(STARTED)
-    monkeypatch.setattr(platform, "clock", fixed)
-    monkeypatch.setattr(platform.scheduler, "clock", fixed)
-    return fixed
+def clock(stop_clock):
+    return stop_clock(STARTED)
 
 
 @pytest.fixture
