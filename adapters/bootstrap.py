@@ -6,6 +6,7 @@ Nothing here runs at import time.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
@@ -32,6 +33,15 @@ from govcore.plugins import build_plugins
 log = logging.getLogger(__name__)
 
 SECRET_ENV = "GOVCORE_SECRET"
+
+# The adapters' own hook implementations (jobs, dashboard widgets, personal-data kinds, seals),
+# registered next to the plugins in every process: web, CLI and worker alike.
+ADAPTER_HOOKS = (
+    "adapters.backup.hooks",
+    "adapters.blobs.hooks",
+    "adapters.personal_data.hooks",
+    "adapters.integrity.hooks",
+)
 DATABASE_ENV = "GOVCORE_DATABASE_URL"
 
 
@@ -81,6 +91,8 @@ def build_platform(
     var_dir.mkdir(parents=True, exist_ok=True)
     county = load_county(deployment_dir)
     plugins = build_plugins(county.enabled_plugins, extra_plugins)
+    for module_name in ADAPTER_HOOKS:
+        plugins.manager.register(importlib.import_module(module_name), name=module_name)
     clock = clock or SystemClock(county.timezone)
 
     engine = db_engine.make_engine(resolved)

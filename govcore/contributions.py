@@ -138,3 +138,37 @@ class ApiSpecFragment:
     paths: dict[str, Any] = field(default_factory=dict)
     schemas: dict[str, Any] = field(default_factory=dict)
     tags: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalDataKind:
+    """Personal data a plugin holds about people, and the rules it lives by (个人信息保护法).
+
+    ``export(uow, user_id)`` returns a list of plain dicts (field titles in Chinese as keys) with
+    every record of this kind that belongs to the account, for the citizen's download.
+    ``erase(uow, user_id, now)`` removes or anonymises what may be erased and returns a list of
+    sentences (Chinese) naming what must be kept and until when. ``expire(uow, cutoff)``
+    anonymises the records that ended before ``cutoff`` and returns how many it changed.
+    ``retention_days`` counts from the end of a record (None: kept while the account exists).
+    """
+
+    name: str
+    title: str
+    retention_days: int | None
+    basis: str  # the legal ground for keeping it, shown to citizens and administrators
+    export: Callable[[Any, int], list[dict[str, Any]]]
+    erase: Callable[[Any, int, Any], list[str]]
+    expire: Callable[[Any, Any], int]
+
+
+@dataclass(frozen=True)
+class SealKind:
+    """A kind of record sealed by content hash when it becomes final (see ``govcore.integrity``).
+
+    ``payload(uow, record_id)`` returns the record's sealed content now, as JSON-able data, or None
+    when the record no longer exists; verification hashes it again and compares.
+    """
+
+    name: str
+    title: str
+    payload: Callable[[Any, str], Any]

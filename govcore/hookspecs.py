@@ -199,3 +199,41 @@ def govcore_on_event(event, platform):
     Typical reactions: update the search index, notify people, purge caches. A rolled back
     transaction dispatches nothing. An exception here is logged and does not undo the commit.
     """
+
+
+# -- Data protection -----------------------------------------------------------------------------
+
+
+@hookspec
+def govcore_blob_references(uow):
+    """Yield the key of every blob the plugin's records refer to.
+
+    The blob store is shared and content-addressed; a blob no record refers to is an orphan (for
+    instance the upload of a request whose transaction rolled back, or whose worker was killed).
+    ``govcore blobs sweep`` and the daily sweep job delete orphans older than a grace period, and
+    backups check that every referenced blob is there. A plugin that stores blobs and does not
+    answer this hook loses them to the sweep.
+    """
+
+
+@hookspec
+def govcore_register_personal_data():
+    """Return a list of :class:`govcore.contributions.PersonalDataKind`: the personal data the plugin holds.
+
+    Each kind says how long its records are kept after they end (``retention_days``, which a
+    county overrides under ``[personal_data.retention]`` in county.toml), and how to export,
+    erase and expire them. A citizen's 个人信息下载 collects every kind's export; a deletion request
+    erases what each kind allows and reports what the law requires to keep; the daily retention
+    job expires what has outlived its period.
+    """
+
+
+@hookspec
+def govcore_register_seal_kinds():
+    """Return a list of :class:`govcore.contributions.SealKind`: records whose content is sealed by hash.
+
+    When such a record becomes final (a document approved, a workflow case decided, a disclosure
+    published or answered), its owner seals it with :class:`govcore.integrity.SealLedger`; the
+    seals are chained like the audit trail. ``govcore integrity verify`` recomputes each sealed
+    record's payload with ``SealKind.payload`` and reports every record altered since.
+    """

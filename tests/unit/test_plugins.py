@@ -107,7 +107,7 @@ def test_every_hook_is_implemented_by_a_shipped_plugin_or_exercised_here():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = "".join(p.read_text(encoding="utf-8") for folder in ("plugins", "examples", "govcore", "tests")
+    sources = "".join(p.read_text(encoding="utf-8") for folder in ("plugins", "examples", "govcore", "adapters", "tests")
                       for p in (root / folder).rglob("*.py") if p.name != "hookspecs.py")
     for name, fn in inspect.getmembers(hookspecs, inspect.isfunction):
         if hasattr(fn, "govcore_spec"):

@@ -1,0 +1,1 @@
+"""Backup and restore of a deployment: database, blobs and settings, with a manifest."""

@@ -1,0 +1,1 @@
+"""Backups: the daily job and the dashboard's backup status."""

@@ -1,0 +1,1 @@
+"""The blob store's hooks: the daily sweep of orphaned blobs."""

@@ -1,0 +1,1 @@
+"""Integrity seals on final records, chained by hash like the audit trail."""

@@ -1,0 +1,1 @@
+"""Integrity seals: the seal kinds of the core's own records."""

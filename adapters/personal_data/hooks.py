@@ -1,0 +1,1 @@
+"""Personal data: permissions, the retention job, the citizens' requests."""
