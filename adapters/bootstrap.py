@@ -17,11 +17,13 @@ from adapters.blobs.filesystem import FileBlobStore
 from adapters.calendar.chinese_calendar_source import ChineseCalendarSource
 from adapters.db import engine as db_engine
 from adapters.db.repositories import core_repositories
+from adapters.db.types import install_cipher
 from adapters.db.uow import transactional
 from adapters.notify.mail import mail_sender_from_settings
 from adapters.scheduler.apscheduler_adapter import ApScheduler
 from adapters.search.whoosh_index import WhooshIndex
 from adapters.security.passwords import Argon2Hasher
+from adapters.security.personal_cipher import load_keyring
 from govcore.calendar import WorkCalendar
 from govcore.clock import SystemClock
 from govcore.content_types import county_content_types
@@ -96,6 +98,8 @@ def build_platform(
     clock = clock or SystemClock(county.timezone)
 
     engine = db_engine.make_engine(resolved)
+    personal_keys = load_keyring(var_dir)
+    install_cipher(engine, personal_keys)
     repositories = core_repositories()
     for _plugin, contributed in plugins.each("govcore_register_repositories"):
         repositories.update(contributed)
@@ -119,6 +123,7 @@ def build_platform(
             "session_factory": db_engine.make_session_factory(engine),
             "repositories": repositories,
             "passwords": Argon2Hasher(),
+            "personal_keys": personal_keys,
         },
     )
     platform.scheduler.attach(platform)

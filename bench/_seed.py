@@ -79,11 +79,12 @@ class CommandRun:
         return self.cpu_seconds / self.seconds if self.seconds else 0.0
 
 
-def govcore(*args: str, url: str, var: Path) -> CommandRun:
-    """Run the ``govcore`` command on the example county against ``url``, the way an operator does."""
+def govcore(*args: str, url: str, var: Path, deployment: Path = DEPLOYMENT) -> CommandRun:
+    """Run the ``govcore`` command on the example county (or ``deployment``) against ``url``, the way an
+    operator does."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    result = subprocess.run([str(GOVCORE), *args, str(DEPLOYMENT), "--database", url, "--var", str(var)],
+    result = subprocess.run([str(GOVCORE), *args, str(deployment), "--database", url, "--var", str(var)],
                             capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

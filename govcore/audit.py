@@ -2,17 +2,19 @@
 
 Each record's hash covers its own fields and the previous record's hash, so altering, inserting
 or deleting any record breaks every link after it; :func:`first_broken_link` finds the first.
+The chaining itself is :mod:`govcore.hashchain`, shared with the integrity seals.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from dataclasses import dataclass
-from typing import Any, Iterable, Protocol
+from typing import Iterable, Protocol
 
-GENESIS_HASH = "0" * 64
+from govcore import hashchain
+
+GENESIS_HASH = hashchain.GENESIS_HASH
+canonical_summary = hashchain.canonical_json  # summaries are stored in the spelling that is hashed
 SUCCESS, FAILURE, DENIED = "success", "failure", "denied"
 
 
@@ -38,16 +40,10 @@ class ChainedRecord:
     hash: str
 
 
-def canonical_summary(data: Any) -> str:
-    """The one JSON spelling of ``data`` that hashing and storage use."""
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
-
-
 def link_hash(prev_hash: str, record_id: int, entry: AuditEntry) -> str:
-    at = entry.at.astimezone(dt.timezone.utc).isoformat(timespec="microseconds")
-    payload = [record_id, at, entry.actor_id, entry.actor_login, entry.action, entry.object_type,
-               entry.object_id, entry.summary, entry.ip, entry.user_agent, entry.result]
-    return hashlib.sha256(f"{prev_hash}\n{canonical_summary(payload)}".encode()).hexdigest()
+    return hashchain.link_hash(prev_hash, [
+        record_id, hashchain.moment(entry.at), entry.actor_id, entry.actor_login, entry.action, entry.object_type,
+        entry.object_id, entry.summary, entry.ip, entry.user_agent, entry.result])
 
 
 def first_broken_link(records: Iterable[ChainedRecord]) -> int | None:
@@ -56,12 +52,7 @@ def first_broken_link(records: Iterable[ChainedRecord]) -> int | None:
     A record is broken when its stored hash is not the hash of its fields, or when it does not
     point at the hash of the record before it (a record was deleted or inserted there).
     """
-    previous = GENESIS_HASH
-    for record in records:
-        if record.prev_hash != previous or record.hash != link_hash(record.prev_hash, record.id, record.entry):
-            return record.id
-        previous = record.hash
-    return None
+    return hashchain.first_broken(records, lambda record: link_hash(record.prev_hash, record.id, record.entry))
 
 
 class AuditLog(Protocol):

@@ -144,21 +144,30 @@ class ApiSpecFragment:
 class PersonalDataKind:
     """Personal data a plugin holds about people, and the rules it lives by (个人信息保护法).
 
-    ``export(uow, user_id)`` returns a list of plain dicts (field titles in Chinese as keys) with
-    every record of this kind that belongs to the account, for the citizen's download.
+    ``export(uow, user_id)`` returns a list of plain dicts (field titles in Chinese as keys,
+    JSON-able values; dates may stay dates) with every record of this kind that belongs to the
+    account, for the citizen's download.
     ``erase(uow, user_id, now)`` removes or anonymises what may be erased and returns a list of
-    sentences (Chinese) naming what must be kept and until when. ``expire(uow, cutoff)``
-    anonymises the records that ended before ``cutoff`` and returns how many it changed.
-    ``retention_days`` counts from the end of a record (None: kept while the account exists).
+    sentences (Chinese) naming what must be kept, why and until when; the account itself
+    (``core.account``) is erased after every other kind. ``expire(uow, cutoff)`` anonymises the
+    records that ended before ``cutoff`` (a date in the county's time zone) and returns how many
+    it changed; the period is ``retention_days`` or the county's override of it (see
+    :mod:`govcore.retention`), which ``erase`` should apply too.
+    ``retention_days`` counts from the end of a record; None means kept while the account exists,
+    and such a kind has no ``expire``.
+
+    ``erase`` and ``expire`` change only the database, inside the caller's unit of work (no
+    events, no after-commit work, no blob deletions): the deletion pages preview ``erase`` and the
+    retention command's dry run preview ``expire`` in a savepoint that is rolled back.
     """
 
-    name: str
+    name: str  # "<plugin>.<records>", e.g. "disclosure.requests"; counties override periods by it
     title: str
     retention_days: int | None
     basis: str  # the legal ground for keeping it, shown to citizens and administrators
     export: Callable[[Any, int], list[dict[str, Any]]]
     erase: Callable[[Any, int, Any], list[str]]
-    expire: Callable[[Any, Any], int]
+    expire: Callable[[Any, Any], int] | None = None
 
 
 @dataclass(frozen=True)

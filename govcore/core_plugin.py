@@ -18,6 +18,7 @@ AUDIT_READ = "audit.read"
 WORKFLOW_ACT = "workflow.act"  # every staff member: the task inbox, acting on one's own tasks
 WORKFLOW_DESIGN = "workflow.design"
 WORKFLOW_OVERSEE = "workflow.oversee"
+PERSONAL_DATA_VIEW_FULL = "personal_data.view_full"  # see personal data unmasked; every view is audited
 
 # Granted by the security policy without any role; never assignable.
 PUBLIC_PERMISSIONS = frozenset({PORTAL_VIEW})
@@ -55,6 +56,8 @@ def govcore_register_permissions():
         Permission(WORKFLOW_ACT, "办理审批事项", "任何工作人员都拥有，无需分配：待办、已办、发起通用审批"),
         Permission(WORKFLOW_DESIGN, "设计审批流程", "新建、修改、导入导出审批流程定义"),
         Permission(WORKFLOW_OVERSEE, "督办本单位审批事项", "查看本单位（限定范围内）在办和超期事项"),
+        Permission(PERSONAL_DATA_VIEW_FULL, "查看完整个人信息",
+                   "在业务页面上查看证件号码、电话、地址等完整个人信息；每次查看都记入审计日志"),
     ]
 
 

@@ -1,13 +1,26 @@
-"""Engines and sessions from settings."""
+"""Engines and sessions from settings.
+
+A PostgreSQL engine never lets a request hang on an unreachable server: connecting gives up after
+``govcore.database.connect_timeout`` seconds (default 3; libpq's minimum is 2), waiting for a free
+pooled connection after ``govcore.database.pool_timeout`` seconds (default 10), and every
+connection is pinged when it leaves the pool, so connections that died while the server was away are
+replaced rather than handed to a request. The same engine therefore serves again by itself once the
+server is back.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Mapping
 
 from sqlalchemy import engine_from_config, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+CONNECT_TIMEOUT_SETTING = "govcore.database.connect_timeout"
+POOL_TIMEOUT_SETTING = "govcore.database.pool_timeout"
+DEFAULT_CONNECT_TIMEOUT = 3
+DEFAULT_POOL_TIMEOUT = 10.0
 
 
 def make_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Engine:
@@ -19,7 +32,13 @@ def make_engine(settings: Mapping[str, Any], prefix: str = "sqlalchemy.") -> Eng
         else:
             options.update(connect_args={"check_same_thread": False, "timeout": 30})
     else:
-        options.update(pool_pre_ping=True)
+        options.update(pool_pre_ping=True,
+                       pool_timeout=float(settings.get(POOL_TIMEOUT_SETTING, DEFAULT_POOL_TIMEOUT)))
+        parsed = make_url(url)
+        # A connect_timeout in the URL's query is left alone: connect_args would override it.
+        if parsed.get_backend_name() == "postgresql" and "connect_timeout" not in parsed.query:
+            timeout = int(settings.get(CONNECT_TIMEOUT_SETTING, DEFAULT_CONNECT_TIMEOUT))
+            options["connect_args"] = {"connect_timeout": timeout}
     engine = engine_from_config(settings, prefix, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)

@@ -8,7 +8,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from adapters.db.meta import Base
-from adapters.db.types import UtcDateTime
+from adapters.db.types import PersonalText, UtcDateTime
 
 
 class OrgUnit(Base):
@@ -31,8 +31,9 @@ class User(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # Plain: password resets find accounts by their address.
     email: Mapped[str | None] = mapped_column(String(254))
-    mobile: Mapped[str | None] = mapped_column(String(20))
+    mobile: Mapped[str | None] = mapped_column(PersonalText)
     kind: Mapped[str] = mapped_column(String(16), default="staff")  # staff, citizen, enterprise
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -44,7 +45,7 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     password_changed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(PersonalText)
     totp_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
 
     org_unit: Mapped[OrgUnit | None] = relationship()

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from adapters.db.audit import SqlAuditLog
 from adapters.db.orm import InboxMessage, OrgUnit, User
+from adapters.db.seals import seal_repositories
 from adapters.db.workflow import workflow_repositories
 from govcore.audit import AuditLog
 from govcore.orgs import OrgUnitNode, OrgUnitRepository
@@ -79,4 +80,4 @@ class SqlStaffDirectory:
 
 def core_repositories() -> dict:
     return {Inbox: SqlInbox, OrgUnitRepository: SqlOrgUnitRepository, AuditLog: SqlAuditLog,
-            StaffDirectory: SqlStaffDirectory, **workflow_repositories()}
+            StaffDirectory: SqlStaffDirectory, **workflow_repositories(), **seal_repositories()}

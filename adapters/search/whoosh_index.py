@@ -12,6 +12,12 @@ A rebuild writes a new generation beside the live one while searches and day-to-
 against the live one, then replays the updates made meanwhile and switches ``CURRENT`` over.
 Several processes (web workers, the CLI) may share the folder: writers wait for each other's lock,
 and every process notices a new generation or a new commit on its next search.
+
+Only a rebuild creates an index. While there is none (never built, or the folder was deleted) or
+the live one cannot be read, searches raise :class:`SearchUnavailable` and updates fail (their
+callers run after the commit and log it): an update does not start a new index that would hold
+only itself and pass for healthy. ``govcore search reindex`` repairs both cases: it builds a fresh
+generation from the database and switches to it, whatever state the old one is in.
 """
 
 from __future__ import annotations
@@ -90,7 +96,7 @@ def build_schema() -> Schema:
 
 
 class SearchUnavailable(GovcoreError):
-    """The index exists but cannot be read; searching needs a rebuild."""
+    """There is no index, or it cannot be read; searching needs a rebuild."""
 
 
 class RebuildInProgress(GovcoreError):
@@ -115,6 +121,7 @@ class WhooshIndex:
         self._lock = threading.Lock()
         self._cached: tuple[str, FileIndex] | None = None
         self._local = threading.local()
+        self._reported: str | None = None  # the fault last logged, so each is logged once
 
     # -- SearchIndex -------------------------------------------------------------------------------
 
@@ -149,7 +156,7 @@ class WhooshIndex:
         try:
             searcher = self._searcher()
             if searcher is None:
-                return SearchResult(hits=[], total=0, page=page, page_size=page_size, terms=terms)
+                raise self._unavailable("no index: it was never built or its folder was removed")
             allowed = _allowed(searcher, query)
             if allowed is not None and not allowed:
                 # Whoosh reads an empty filter as no filter at all: nothing may match, so say so.
@@ -160,10 +167,12 @@ class WhooshIndex:
             total, estimated = _total(results, scored, limit)
             hits = [_hit(hit, scored) for hit in results[(page - 1) * page_size : page * page_size]]
             suggestion = None if all_words else self._suggest(searcher, words, query, allowed)
+        except SearchUnavailable:
+            raise
         except Exception as exc:  # whatever a damaged file raises, searching cannot go on
-            log.exception("search index %s is unreadable", self.directory)
             self._forget()
-            raise SearchUnavailable("搜索服务暂时不可用", f"search index unreadable: {exc!r}") from exc
+            raise self._unavailable(f"unreadable: {exc!r}") from exc
+        self._reported = None
         return SearchResult(
             hits=hits, total=total, page=page, page_size=page_size, suggestion=suggestion, terms=terms,
             total_is_estimate=estimated,
@@ -197,18 +206,30 @@ class WhooshIndex:
         try:
             generation = self._generation()
             if generation is None:
-                return SearchStatus(ok=False, documents=0, detail=f"搜索索引尚未建立，{REINDEX_HINT}")
+                return SearchStatus(ok=False, documents=0, detail=f"搜索索引尚未建立或已被删除，{REINDEX_HINT}")
             ix = _open_index(self.directory / generation)
             with ix.searcher() as searcher:
                 documents = searcher.doc_count()
                 _probe(searcher)
         except Exception as exc:  # whatever a damaged file raises, the answer is "rebuild"
-            log.warning("search index %s is unreadable: %r", self.directory, exc)
+            self._report(f"unreadable: {exc!r}")
             return SearchStatus(ok=False, documents=0, detail=f"搜索索引已损坏或无法读取，{REINDEX_HINT}")
         if sorted(ix.schema.names()) != sorted(build_schema().names()):
             detail = f"搜索索引由旧版本建立，字段与当前版本不符，{REINDEX_HINT}"
             return SearchStatus(ok=False, documents=documents, detail=detail)
+        self._reported = None
         return SearchStatus(ok=True, documents=documents, detail=f"索引正常，共 {documents} 篇文档")
+
+    def _unavailable(self, fault: str) -> SearchUnavailable:
+        """The error for a search that cannot run."""
+        self._report(fault)
+        return SearchUnavailable("搜索服务暂时不可用", f"search index {self.directory}: {fault}")
+
+    def _report(self, fault: str) -> None:
+        """Log a fault the first time it shows, not on every search or health check."""
+        if self._reported != fault:
+            self._reported = fault
+            log.error("search index %s: %s; searches fail until `govcore search reindex`", self.directory, fault)
 
     # -- searching --------------------------------------------------------------------------------
 
@@ -314,7 +335,9 @@ class WhooshIndex:
     def _write(self, apply: Callable[[Any], None], doc_ids: list[str]) -> None:
         """Apply changes to the live generation, waiting for the write lock if another process has it."""
         while True:
-            generation = self._generation() or self._create_first_generation()
+            generation = self._generation()
+            if generation is None:
+                raise SearchUnavailable("搜索索引尚未建立", f"no search index in {self.directory}: {REINDEX_HINT}")
             try:
                 writer = self._open(generation).writer(timeout=self.lock_timeout, delay=0.05)
             except LockError as exc:
@@ -341,19 +364,6 @@ class WhooshIndex:
             return  # no rebuild running
         with os.fdopen(fd, "a", encoding="utf-8") as journal:
             journal.write("".join(f"{doc_id}\n" for doc_id in doc_ids))
-
-    def _create_first_generation(self) -> str:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        with self._file_lock("generation"):
-            existing = self._generation()
-            if existing is not None:
-                return existing
-            name = _generation_name()
-            path = self.directory / name
-            path.mkdir()
-            _storage(path).create_index(build_schema())
-            self._point_to(name)
-            return name
 
     def _build(self, path: Path, documents: Iterable[SearchDocument], progress: ProgressCallback | None) -> int:
         """Index ``documents`` into a new index at ``path`` using every CPU, and return the count."""
@@ -407,7 +417,7 @@ class WhooshIndex:
         journal = self.directory / JOURNAL
         with self._file_lock("generation"):
             previous = self._generation()
-            old = _open_index(self.directory / previous) if previous is not None else None
+            old = self._open_for_replay(previous)
             writer = old.writer(timeout=max(self.lock_timeout, 120.0), delay=0.05) if old is not None else None
             try:
                 changed = list(dict.fromkeys(journal.read_text(encoding="utf-8").split()))
@@ -418,27 +428,45 @@ class WhooshIndex:
             finally:
                 if writer is not None:
                     writer.cancel()
-        return previous
+        return previous if old is not None else None
+
+    def _open_for_replay(self, generation: str | None) -> FileIndex | None:
+        """The generation a rebuild replaces, or None when there is none or it cannot be read (the
+        rebuild then repairs a damaged index; updates made to it meanwhile are not carried over)."""
+        if generation is None:
+            return None
+        try:
+            return _open_index(self.directory / generation)
+        except Exception as exc:  # noqa: BLE001 - whatever a damaged index raises, it is being replaced
+            log.warning("search index generation %s is unreadable (%r); replacing it", generation, exc)
+            return None
 
     @staticmethod
     def _replay(doc_ids: list[str], source: FileIndex, target: FileIndex) -> None:
         """Give ``target`` the state that ``source`` has for ``doc_ids`` (present or deleted)."""
-        with source.searcher() as searcher:
-            writer = target.writer()
-            for doc_id in doc_ids:
-                stored = searcher.document(doc_id=doc_id)
-                if stored is None:
-                    writer.delete_by_term("doc_id", doc_id)
-                else:
-                    writer.update_document(**_fields(_document(stored)))
-            writer.commit()
+        writer = target.writer()
+        try:
+            with source.searcher() as searcher:
+                for doc_id in doc_ids:
+                    stored = searcher.document(doc_id=doc_id)
+                    if stored is None:
+                        writer.delete_by_term("doc_id", doc_id)
+                    else:
+                        writer.update_document(**_fields(_document(stored)))
+        except Exception as exc:  # noqa: BLE001 - a damaged old index: the rebuild must still repair it
+            writer.cancel()
+            log.warning("could not carry %d search updates over from the damaged index (%r); the next "
+                        "rebuild or change of those documents indexes them", len(doc_ids), exc)
+            return
+        writer.commit()
         log.info("replayed %d search updates made during the rebuild", len(doc_ids))
 
     # -- the folder -------------------------------------------------------------------------------
 
     def _generation(self) -> str | None:
+        """The live generation's name; a damaged CURRENT gives a name that will not open."""
         try:
-            name = (self.directory / CURRENT).read_text(encoding="ascii").strip()
+            name = (self.directory / CURRENT).read_bytes().decode("ascii", errors="replace").strip()
         except FileNotFoundError:
             return None
         return name or None

@@ -21,6 +21,7 @@ from pyramid.config import Configurator
 from pyramid.events import ContextFound
 from pyramid.httpexceptions import HTTPForbidden, HTTPFound
 from pyramid.request import Request
+from pyramid_tm import is_tm_active
 
 from adapters.web.i18n import _
 from adapters.web.request_methods import staff_home_path
@@ -63,7 +64,8 @@ def safe_target(target: str | None, default: str) -> str:
 
 def guard_session(event: ContextFound) -> None:
     request = event.request
-    if UID not in request.session:
+    # Requests without a transaction (the health checks) must not reach the database for the user.
+    if UID not in request.session or not is_tm_active(request):
         return
     user = request.current_user
     if user is None:

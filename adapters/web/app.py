@@ -34,9 +34,12 @@ def make_app(platform: Platform) -> Router:
     settings.setdefault("pyramid.default_locale_name", "zh_CN")
     settings.setdefault("tm.manager_hook", "pyramid_tm.explicit_manager")
     settings.setdefault("retry.attempts", 3)
+    # The health checks open no transaction, so they answer even while the database is down.
+    settings.setdefault("tm.activate_hook", "adapters.web.views.health.needs_transaction")
     with Configurator(settings=settings) as config:
         config.registry["platform"] = platform
         config.include("adapters.web.shell")
+        config.include("adapters.web.outage")
         platform.plugins.hook.govcore_configure_web(config=config)
         config.commit()
         _include_deployment(config, platform)

@@ -22,6 +22,7 @@ from pyramid.tweens import EXCVIEW
 from pyramid_retry import is_error_retryable
 
 from adapters.db.orm import User
+from adapters.web.outage import is_database_outage
 from govcore.audit import DENIED, FAILURE, SUCCESS, AuditEntry, AuditLog, canonical_summary
 
 log = logging.getLogger(__name__)
@@ -220,7 +221,11 @@ def _record_after_rollback(request: Request, state: RequestAudit, status: int) -
             audit_log = uow.repository(AuditLog)
             for entry in entries:
                 audit_log.append(entry)
-    except Exception:  # noqa: BLE001 - the request's own outcome must reach the user; log loudly
+    except Exception as exc:  # noqa: BLE001 - the request's own outcome must reach the user; log loudly
+        if is_database_outage(exc):  # adapters.web.outage has logged the outage itself
+            log.error("could not record %s %s (status %s) in the audit trail: the database is unreachable",
+                      request.method, request.path, status)
+            return
         log.exception("could not record %s %s (status %s) in the audit trail", request.method, request.path, status)
 
 

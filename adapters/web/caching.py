@@ -24,10 +24,15 @@ machine within that second without the workers talking to each other; a state-ch
 handled by this process marks them stale at once, so its own next page is current. One query a
 second per process is nothing, while one per page view would cost as much as a small page.
 
+While the database is down (``adapters.web.outage``), kept pages are still served (stale-if-error):
+those filed under the last version read before the outage, so visitors keep reading the portal as
+it was. A page not kept answers the outage's 503. After a failed read the generations are not read
+again for ``fresh_seconds``, so an outage costs one connection attempt per second, not one per page.
+
 The tween sits under the security-headers tween (cached answers and 304s get those headers like any
-other response) and over the audit tween and pyramid_tm, so a hit opens no transaction and reads no
-session. Settings: ``govcore.page_cache.entries`` (default 2000; 0 keeps no copies, validators
-remain), ``govcore.page_cache.max_mb`` (default 64).
+other response) and the outage tween, and over the audit tween and pyramid_tm, so a hit opens no
+transaction and reads no session. Settings: ``govcore.page_cache.entries`` (default 2000; 0 keeps
+no copies, validators remain), ``govcore.page_cache.max_mb`` (default 64).
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ from pyramid.config import Configurator
 from pyramid.request import Request
 from pyramid.response import Response
 
+from adapters.web.outage import DatabaseUnavailable, is_database_outage
+
 log = logging.getLogger(__name__)
 
 REGISTRY_KEY = "govcore.page_cache"
@@ -54,8 +61,10 @@ SESSION_COOKIE = "govcore_session"  # the cookie_name of the session factory in 
 LOCALE_COOKIE = "_LOCALE_"
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 # Never cached whatever a route declares: staff area, API, accounts, files and static assets
-# (these two have their own caching headers). Checked first so they cost nothing here.
-BYPASS_PREFIXES = ("/admin", "/api/", "/login", "/logout", "/account", "/register", "/files/", "/static/")
+# (these two have their own caching headers), and the health check, which must not wait for the
+# database. Checked first so they cost nothing here.
+BYPASS_PREFIXES = ("/admin", "/api/", "/login", "/logout", "/account", "/register", "/files/", "/static/",
+                   "/healthz")
 CACHEABLE_TYPES = frozenset({"text/html", "application/xml", "text/xml", "application/rss+xml",
                              "application/atom+xml"})
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
@@ -73,6 +82,15 @@ class PortalVersion:
 
     generations: tuple[int, ...]
     changed_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One read of the generations: the version, or the outage that stopped it, and when."""
+
+    version: PortalVersion | None
+    failure: BaseException | None
+    at: float
 
 
 @dataclass(frozen=True)
@@ -137,44 +155,64 @@ class PortalGenerations:
         self.fresh_seconds = fresh_seconds
         self.clock = clock
         self.readers: dict[str, GenerationReader] = {}
-        self._state: tuple[PortalVersion, float] | None = None
+        # The version of the last successful read: what kept pages are filed under during an outage.
+        self.last_known: PortalVersion | None = None
+        self._reading: Reading | None = None
         self._lock = threading.Lock()
 
     def current(self) -> PortalVersion | None:
-        """The version, or None when no plugin reports one or the database cannot be read."""
-        state = self._state
-        if state is not None and self.clock() - state[1] < self.fresh_seconds:
-            return state[0]
-        if not self._lock.acquire(blocking=state is None):
-            return state[0]  # another thread is reading it: a few milliseconds older is fine
-        try:
-            state = self._state
-            if state is not None and self.clock() - state[1] < self.fresh_seconds:
-                return state[0]
-            version = self._read()
-            self._state = (version, self.clock()) if version is not None else None
-            return version
-        finally:
-            self._lock.release()
+        """The version, or None when no plugin reports one or a fault other than an outage stopped
+        the read (pages are then served uncached).
+
+        Raises :class:`DatabaseUnavailable` when the database is down, and keeps raising it for
+        ``fresh_seconds`` without trying again.
+        """
+        reading = self._reading
+        if reading is None or self._stale(reading):
+            reading = self._refresh(reading)
+        if reading.failure is not None:
+            raise DatabaseUnavailable("the portal generation cannot be read") from reading.failure
+        return reading.version
 
     def expire(self) -> None:
         """Read again on the next request (this process may just have changed something)."""
-        self._state = None
+        self._reading = None
 
-    def _read(self) -> PortalVersion | None:
+    def _stale(self, reading: Reading) -> bool:
+        return self.clock() - reading.at >= self.fresh_seconds
+
+    def _refresh(self, reading: Reading | None) -> Reading:
+        if not self._lock.acquire(blocking=reading is None):
+            return reading  # another thread is reading it: a few milliseconds older is fine
+        try:
+            latest = self._reading
+            if latest is not None and not self._stale(latest):
+                return latest
+            latest = self._read()
+            # Nothing to remember when no version came back for a reason other than an outage.
+            self._reading = latest if latest.version is not None or latest.failure is not None else None
+            return latest
+        finally:
+            self._lock.release()
+
+    def _read(self) -> Reading:
         if not self.readers:
-            return None
+            return Reading(None, None, self.clock())
         try:
             session = self.session_factory()
             try:
                 read = [self.readers[name](session) for name in sorted(self.readers)]
             finally:
                 session.close()
-        except Exception:  # noqa: BLE001 - without a version nothing is cached; the page itself still renders
+        except Exception as error:  # noqa: BLE001 - without a version nothing is cached; the page still renders
+            if is_database_outage(error):
+                return Reading(None, error, self.clock())  # the outage tween logs it, once per outage
             log.exception("could not read the portal generation; serving pages uncached")
-            return None
+            return Reading(None, None, self.clock())
         moments = [_utc(moment) for _generation, moment in read if moment is not None]
-        return PortalVersion(tuple(generation for generation, _moment in read), max(moments) if moments else None)
+        version = PortalVersion(tuple(generation for generation, _moment in read), max(moments) if moments else None)
+        self.last_known = version
+        return Reading(version, None, self.clock())
 
 
 def _utc(moment: dt.datetime) -> dt.datetime:
@@ -202,6 +240,11 @@ class PageCache:
         display = getattr(request, "display_classes", "")
         return (version.generations, request.scheme, request.host, request.path_qs,
                 request.cookies.get(LOCALE_COOKIE, ""), display)
+
+    def stale_entry(self, request: Request) -> Entry | None:
+        """The copy kept of this page under the last version read, for serving during an outage."""
+        version = self.generations.last_known
+        return self.store.get(self.key(request, version)) if version is not None else None
 
     def etag(self, key: tuple) -> str:
         digest = hashlib.blake2b(repr((self.seed, key)).encode("utf-8"), digest_size=12).hexdigest()
@@ -254,7 +297,9 @@ def not_modified(etag: str, last_modified: dt.datetime | None) -> Response:
     return response
 
 
-def _from_entry(entry: Entry) -> Response:
+def _from_entry(request: Request, entry: Entry) -> Response:
+    if conditional_match(request, entry.etag, entry.last_modified):
+        return not_modified(entry.etag, entry.last_modified)
     response = Response(status=entry.status)
     response.headerlist = list(entry.headerlist)
     response.app_iter = [entry.body]
@@ -272,15 +317,19 @@ def page_cache_tween_factory(handler, registry):
                 cache.generations.expire()
         if not cache.takes_part(request):
             return handler(request)
-        version = cache.generations.current()
+        try:
+            version = cache.generations.current()
+        except DatabaseUnavailable:
+            stale = cache.stale_entry(request)
+            if stale is None:
+                raise  # the outage tween answers 503
+            return _from_entry(request, stale)
         if version is None:
             return handler(request)
         key = cache.key(request, version)
         entry = cache.store.get(key)
         if entry is not None:
-            if conditional_match(request, entry.etag, entry.last_modified):
-                return not_modified(entry.etag, entry.last_modified)
-            return _from_entry(entry)
+            return _from_entry(request, entry)
         response = handler(request)
         if request.method != "GET" or not cache.keeps(request, response):
             return response

@@ -1,8 +1,8 @@
-"""Running workflows inside a unit of work: definitions, cases, audit, notifications, timers.
+"""Running workflows inside a unit of work: definitions, cases, audit, seals, notifications, timers.
 
 Framework-free. The web views, the plugins and the timer job all come through
 :class:`Workflows`, so a transition is stored, audited, told and timed the same way whoever
-causes it.
+causes it, and a case's final decision is sealed (:mod:`govcore.workflow.sealing`).
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from govcore.audit import AuditEntry, AuditLog, canonical_summary
 from govcore.errors import NotFound
 from govcore.events import DomainEvent
 from govcore.i18n import _
+from govcore.integrity import SealLedger
 from govcore.notify import notify
 from govcore.workflow.case import ESCALATE, EXPIRE, REMIND, Case
 from govcore.workflow.definition import Definition, StoredDefinition, check
 from govcore.workflow.engine import ConcurrentChange, Directory, Engine, Transition
+from govcore.workflow.sealing import CASE_SEAL, case_payload
 from ports.notifier import Notification
 from ports.persistence import UnitOfWork
 
@@ -170,7 +172,7 @@ class Workflows:
                                        title=title, initiator_id=initiator_id, org_unit_id=org_unit_id,
                                        link=link, body=body, scope_type=scope_type, scope_id=scope_id)
         self.cases.add(transition.case)
-        self._follow_up(transition, definition, before=0)
+        self._follow_up(transition, definition, before=0, actor_id=initiator_id)
         return transition.case
 
     def case(self, case_id: int) -> Case:
@@ -196,7 +198,7 @@ class Workflows:
         transition = self.engine.act(case, definition, actor_id=actor_id, action=action, opinion=opinion,
                                      target=target, person_id=person_id)
         self.cases.save(case)
-        self._follow_up(transition, definition, before)
+        self._follow_up(transition, definition, before, actor_id)
         return case
 
     def lodge_public_objection(self, case_id: int, *, name: str, text: str) -> Case:
@@ -227,9 +229,14 @@ class Workflows:
 
     # -- what follows a transition ------------------------------------------------------------
 
-    def _follow_up(self, transition: Transition, definition: Definition, before: int) -> None:
-        """Audit, tell, re-time and announce a stored transition; ``before`` is the activation it left."""
+    def _follow_up(self, transition: Transition, definition: Definition, before: int,
+                   actor_id: int | None = None) -> None:
+        """Seal, audit, tell, re-time and announce a stored transition; ``before`` is the activation it
+        left, ``actor_id`` the person who caused it (None: the system)."""
         case = transition.case
+        if not case.is_open:
+            # The decision and the seal of its content are committed together or not at all.
+            self.uow.repository(SealLedger).seal(CASE_SEAL, str(case.id), case_payload(case), actor_id)
         self.audit(f"workflow.{transition.action}", "workflow_case", case.id, {
             "definition": f"{definition.key}@{definition.version}", "from": transition.from_step,
             "to": case.step_key, "status": case.status, "subject": f"{case.subject_type}:{case.subject_id}",

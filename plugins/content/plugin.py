@@ -194,3 +194,17 @@ def govcore_register_workflows():
     from plugins.content.workflows import DEFAULT_WORKFLOWS
 
     return DEFAULT_WORKFLOWS
+
+
+@hookimpl
+def govcore_blob_references(uow):
+    from plugins.content.blob_references import referenced_blobs
+
+    return referenced_blobs(uow)
+
+
+@hookimpl
+def govcore_register_seal_kinds():
+    from plugins.content.seals import seal_kinds
+
+    return seal_kinds()

@@ -22,6 +22,7 @@ from plugins.content.domain import path_to
 from plugins.content.items import (ARCHIVED, DRAFT, OFFLINE, PUBLISHED, REVIEW, SCHEDULED, ArchiveRule,
                                    parse_archive_rules, status_after_approval)
 from plugins.content.orm import Column, Item, PortalState
+from plugins.content.seals import seal_disclosure
 from plugins.content.store import ItemStore
 from ports.persistence import UnitOfWork
 from ports.search import SearchDocument
@@ -190,7 +191,9 @@ class Publishing:
         self.changed(item)
 
     def changed(self, item: Item) -> None:
-        """After any change to an item: re-index it and, when visitors could notice, empty the caches."""
+        """After any change to an item: seal a 政务公开 one, re-index it and, when visitors could
+        notice, empty the caches."""
+        seal_disclosure(self.uow, item)
         bump_portal_generation(self.session, self.now)
         if self._columns is None:
             self._columns = column_nodes(self.session)

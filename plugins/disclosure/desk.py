@@ -18,12 +18,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from adapters.db.seals import SqlSealLedger
 from govcore.calendar import WorkCalendar
 from govcore.i18n import _
 from plugins.disclosure.domain import (ABANDONED, ABANDONED_NOTE, CLARIFICATION, CLOSED, OPEN_STATUSES, PROCESSING,
                                        RECEIVED, REPLIED, Applicant, DisclosureError, Reply, check_action,
                                        check_extension, due_date, new_query_code, tracking_number)
 from plugins.disclosure.orm import DisclosureCounter, DisclosureEvent, DisclosureRequest
+from plugins.disclosure.seals import REPLY_SEAL, reply_payload
 from plugins.disclosure.stats import AnnualStatistics, Record, annual_statistics
 
 PAGE_SIZE = 30
@@ -156,6 +158,7 @@ class RequestDesk:
         row.status, row.replied_at, row.replied_by = REPLIED, self.clock.now(), actor_id
         row.outcome, row.concluded_on = reply.reply_type, self.clock.today()
         self._event(row, actor_id, "replied", "", {"reply_type": reply.reply_type, "ground": reply.ground})
+        SqlSealLedger(self.session, self.clock).seal(REPLY_SEAL, str(row.id), reply_payload(row), actor_id)
 
     def close(self, row: DisclosureRequest, actor_id: int) -> None:
         """办结 a replied request, or close one whose applicant never clarified it as abandoned."""

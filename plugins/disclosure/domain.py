@@ -24,6 +24,8 @@ from typing import Mapping, Protocol
 
 from govcore.accounts import credit_code_problem, normalise_credit_code, normalise_email, normalise_mobile
 from govcore.i18n import _
+from govcore.personal_data import (mask_address, mask_email, mask_id_number, mask_name, mask_phone,
+                                   mask_postcode)
 
 STATUTORY_DAYS = 20  # 第三十三条第二款
 MAX_EXTENSION_DAYS = 20
@@ -214,20 +216,6 @@ def normalise_query_code(text: str) -> str:
 # -- Personal data -----------------------------------------------------------------------------
 
 
-def mask_id_number(value: str) -> str:
-    """3301**********1234: the region and the last four, enough to tell two applicants apart."""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
-
-
-def mask_phone(value: str) -> str:
-    """138****5678."""
-    if len(value) <= 7:
-        return "*" * len(value)
-    return value[:3] + "*" * (len(value) - 7) + value[-4:]
-
-
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -391,9 +379,20 @@ class Applicant:
         return self.name if self.applicant_type == CITIZEN else self.org_name
 
     def masked(self) -> "Applicant":
-        """The same applicant as lists show it: document number and telephone partly hidden."""
-        return Applicant(**{**self.__dict__, "id_number": mask_id_number(self.id_number),
-                            "phone": mask_phone(self.phone)})
+        """The same applicant as lists and public pages show it: a person's data partly hidden.
+
+        An organisation's name and credit code are public facts and stay whole.
+        """
+        return Applicant(**{**self.__dict__, "name": mask_name(self.name), "id_number": mask_id_number(self.id_number),
+                            "legal_rep": mask_name(self.legal_rep), "contact_name": mask_name(self.contact_name),
+                            "phone": mask_phone(self.phone), "email": mask_email(self.email),
+                            "address": mask_address(self.address), "postcode": mask_postcode(self.postcode)})
+
+    def personal_fields(self) -> tuple[str, ...]:
+        """The names of the personal fields that hold something (what a full view shows)."""
+        return tuple(name for name in PERSONAL_FIELDS if getattr(self, name))
 
 
 APPLICANT_FIELDS = tuple(name for name in Applicant.__dataclass_fields__ if name != "applicant_type")
+# What identifies or reaches a person; masked unless a full view is asked for, encrypted at rest.
+PERSONAL_FIELDS = ("name", "id_number", "legal_rep", "contact_name", "phone", "email", "address", "postcode")

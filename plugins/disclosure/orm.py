@@ -1,8 +1,8 @@
 """The disclosure plugin's tables.
 
 Personal data of applicants is read and written only through :meth:`DisclosureRequest.applicant`
-and :meth:`DisclosureRequest.set_applicant`: encrypting it at rest (issue 6) changes these two
-methods and the column types, nothing else.
+and :meth:`DisclosureRequest.set_applicant`; its columns are :class:`PersonalText`, encrypted at
+rest, so no query may filter, search or sort on them.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from adapters.db.meta import Base
-from adapters.db.types import UtcDateTime
+from adapters.db.types import PersonalText, UtcDateTime
 from plugins.disclosure.domain import APPLICANT_FIELDS, Applicant
 
 
@@ -32,18 +32,19 @@ class DisclosureRequest(Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     applicant_user_id: Mapped[int | None] = mapped_column(ForeignKey("core_user.id", ondelete="SET NULL"))
     applicant_type: Mapped[str] = mapped_column(String(16))
-    # Personal data (see the module docstring).
-    name: Mapped[str] = mapped_column(String(50), default="")
+    # Who applied (see the module docstring). A person's data is encrypted at rest; an
+    # organisation's name and credit code are public facts, and the kind of document says nothing.
+    name: Mapped[str] = mapped_column(PersonalText, default="")
     id_type: Mapped[str] = mapped_column(String(20), default="")
-    id_number: Mapped[str] = mapped_column(String(40), default="")
+    id_number: Mapped[str] = mapped_column(PersonalText, default="")
     org_name: Mapped[str] = mapped_column(String(100), default="")
     credit_code: Mapped[str] = mapped_column(String(18), default="")
-    legal_rep: Mapped[str] = mapped_column(String(50), default="")
-    contact_name: Mapped[str] = mapped_column(String(50), default="")
-    phone: Mapped[str] = mapped_column(String(20), default="")
-    email: Mapped[str] = mapped_column(String(254), default="")
-    address: Mapped[str] = mapped_column(String(200), default="")
-    postcode: Mapped[str] = mapped_column(String(6), default="")
+    legal_rep: Mapped[str] = mapped_column(PersonalText, default="")
+    contact_name: Mapped[str] = mapped_column(PersonalText, default="")
+    phone: Mapped[str] = mapped_column(PersonalText, default="")
+    email: Mapped[str] = mapped_column(PersonalText, default="")
+    address: Mapped[str] = mapped_column(PersonalText, default="")
+    postcode: Mapped[str] = mapped_column(PersonalText, default="")
     # What is asked for and how the applicant wants it.
     description: Mapped[str] = mapped_column(Text)
     doc_title: Mapped[str] = mapped_column(String(200), default="")
@@ -73,6 +74,8 @@ class DisclosureRequest(Base):
     outcome: Mapped[str] = mapped_column(String(16), default="")
     concluded_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
     closed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # When the applicant's personal data was erased (deletion request or end of the retention period).
+    personal_erased_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     def applicant(self) -> Applicant:
         return Applicant(self.applicant_type, **{name: getattr(self, name) for name in APPLICANT_FIELDS})

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from govcore import hookimpl
 from govcore.contributions import MenuEntry, NavItem, Permission, RoleTemplate
-from govcore.core_plugin import ADMIN_ACCESS
+from govcore.core_plugin import ADMIN_ACCESS, PERSONAL_DATA_VIEW_FULL
 
 REQUESTS_VIEW = "disclosure.requests.view"
 REQUESTS_HANDLE = "disclosure.requests.handle"
@@ -25,14 +25,14 @@ OFFICER_ROLE = "disclosure_officer"
 def govcore_register_permissions():
     return [
         Permission(REQUESTS_VIEW, "查看政府信息公开申请", "查看依申请公开的申请列表、详情与年度统计"),
-        Permission(REQUESTS_HANDLE, "办理政府信息公开申请",
-                   "受理、要求补正、延期、答复、办结申请，查看申请人完整的个人信息"),
+        Permission(REQUESTS_HANDLE, "办理政府信息公开申请", "受理、要求补正、延期、答复、办结申请"),
     ]
 
 
 @hookimpl
 def govcore_register_roles():
-    return [RoleTemplate(OFFICER_ROLE, "信息公开专员", (ADMIN_ACCESS, REQUESTS_VIEW, REQUESTS_HANDLE),
+    return [RoleTemplate(OFFICER_ROLE, "信息公开专员",
+                         (ADMIN_ACCESS, REQUESTS_VIEW, REQUESTS_HANDLE, PERSONAL_DATA_VIEW_FULL),
                          "办理依申请公开的政府信息公开申请")]
 
 
@@ -57,3 +57,24 @@ def govcore_admin_menu():
 @hookimpl
 def govcore_navigation(request):
     return [NavItem("依申请公开", request.route_path("disclosure.apply"))]
+
+
+@hookimpl
+def govcore_blob_references(uow):
+    from plugins.disclosure.blob_references import referenced_blobs
+
+    return referenced_blobs(uow)
+
+
+@hookimpl
+def govcore_register_personal_data():
+    from plugins.disclosure.personal_data import personal_data_kind
+
+    return [personal_data_kind()]
+
+
+@hookimpl
+def govcore_register_seal_kinds():
+    from plugins.disclosure.seals import seal_kinds
+
+    return seal_kinds()

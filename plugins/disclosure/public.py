@@ -14,6 +14,8 @@ from sqlalchemy import select
 
 from adapters.web.captcha import captcha_problem
 from adapters.web.i18n import _
+from plugins.disclosure.attachments import (MAX_FILE_MB, MAX_FILES, check_applicant_files, chosen_files,
+                                            store_applicant_files)
 from plugins.disclosure.desk import code_hash
 from plugins.disclosure.domain import (APPLICANT_TYPES, CITIZEN, DELIVERY_METHODS, ID_TYPES, LIMITS, REPLY_TYPES,
                                        STATUS_TITLES, Applicant, DisclosureError, clean_application,
@@ -38,7 +40,8 @@ def _form(request: Request, values: dict, errors: dict) -> dict:
     _breadcrumbs(request, _("依申请公开"))
     return {"values": values, "errors": {name: translate(request, text) for name, text in errors.items()},
             "applicant_types": APPLICANT_TYPES, "id_types": ID_TYPES, "deliveries": DELIVERY_METHODS,
-            "limits": LIMITS, "agreed": request.POST.get("agree") == "1"}
+            "limits": LIMITS, "agreed": request.POST.get("agree") == "1",
+            "max_files": MAX_FILES, "max_file_mb": MAX_FILE_MB}
 
 
 def apply_form(request: Request) -> dict:
@@ -47,19 +50,28 @@ def apply_form(request: Request) -> dict:
 
 def apply(request: Request):
     values, errors = clean_application(request.POST, request.POST.get("agree") == "1")
+    chosen = chosen_files(request.POST.getall("attachments"))
+    files, problems = check_applicant_files(chosen)
+    if problems:
+        errors["attachments"] = "；".join(translate(request, problem) for problem in problems)
     captcha = captcha_problem(request)
     if captcha is not None:
         errors["captcha"] = captcha
     if errors:
+        if chosen and "attachments" not in errors:
+            # Browsers never fill a file input again; say so rather than lose the files silently.
+            errors["attachments"] = _("附件未随申请保存，请更正其他问题后重新选择")
         request.response.status_int = 400
         return _form(request, values, errors)
     applicant = Applicant(values["applicant_type"], **{name: values[name] for name in Applicant.__dataclass_fields__
                                                        if name != "applicant_type"})
     user = request.current_user
     row, code = desk(request).file(applicant, values, user.id if user is not None else None)
+    stored = store_applicant_files(request.dbsession, request.platform.blobs, row.id, files, row.submitted_at)
     # The record names the request, never the applicant's personal data.
     request.audit("disclosure.request.file", "disclosure_request", row.id,
-                  summary={"tracking_no": row.tracking_no, "applicant_type": row.applicant_type})
+                  summary={"tracking_no": row.tracking_no, "applicant_type": row.applicant_type,
+                           "attachments": len(stored)})
     tell_applicant(request, row, translate(request, _("政府信息公开申请已收到：${no}"), no=row.tracking_no),
                    translate(request, _("您的政府信息公开申请已收到。申请编号：${no}，查询码：${code}。"
                                       "我们将在 ${due} 前答复。凭申请编号和查询码可查询办理进度。"),
@@ -117,7 +129,9 @@ def _status_page(request: Request, row: DisclosureRequest, error: str | None = N
                           if event.action == "clarification_requested"), "")
     return {"row": row, "status_title": STATUS_TITLES[row.status], "deadline": deadline_facts(request, row),
             "reply_title": REPLY_TYPES.get(row.reply_type, ""), "ground": ground_title(row.reply_type, row.reply_ground),
-            "clarification": clarification, "error": error, "text": text}
+            "clarification": clarification, "error": error, "text": text,
+            # Whoever holds the tracking number and code sees who applied only masked.
+            "applicant": row.applicant().masked(), "applicant_types": APPLICANT_TYPES}
 
 
 def status(request: Request) -> dict:

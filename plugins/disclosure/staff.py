@@ -1,7 +1,8 @@
 """The disclosure office's pages: the request list, a request with its timeline, and the actions.
 
-Lists show applicants' document and telephone numbers masked; the full personal data is on the
-detail page, and only for those who handle requests.
+Lists and the detail page show the applicant's personal data masked. Who holds 查看完整个人信息
+asks for it in full on the detail page (a POST, with an optional reason); it is shown for that
+page view only, and each full view is audited with the fields shown, never their values.
 """
 
 from __future__ import annotations
@@ -11,19 +12,21 @@ import os
 import re
 import zipfile
 
-from pyramid.httpexceptions import HTTPFound, HTTPNotFound
+from pyramid.httpexceptions import HTTPForbidden, HTTPFound, HTTPNotFound
 from pyramid.request import Request
 from sqlalchemy import select
 
 from adapters.db.orm import User
 from adapters.web.i18n import _
+from govcore.core_plugin import PERSONAL_DATA_VIEW_FULL
+from plugins.disclosure.attachments import DisclosureAttachment, attachments_of
 from plugins.disclosure.desk import Attachment
 from plugins.disclosure.domain import (APPLICANT_TYPES, DELIVERY_METHODS, GROUNDS, MAX_ATTACHMENT_BYTES,
                                        MAX_EXTENSION_DAYS, OPEN_STATUSES, REPLY_TYPES, STATUS_TITLES, DisclosureError,
                                        attachment_kind, check_reply, ground_title)
 from plugins.disclosure.orm import DisclosureRequest
-from plugins.disclosure.plugin import REQUESTS_HANDLE
-from plugins.disclosure.web import deadline_facts, desk, file_response, tell_applicant, translate
+from plugins.disclosure.plugin import REQUESTS_HANDLE, REQUESTS_VIEW
+from plugins.disclosure.web import blob_download, deadline_facts, desk, file_response, tell_applicant, translate
 
 ACTIONS = ("accept", "clarify", "extend", "reply", "close")
 EVENT_TITLES = {
@@ -36,6 +39,7 @@ EVENT_TITLES = {
     "closed": _("办结"),
 }
 NOTE_LIMIT = 2000
+REASON_LIMIT = 200  # the reason given for a full view of personal data
 
 
 def _int(value: str | None) -> int | None:
@@ -67,25 +71,44 @@ def _row(request: Request, lock: bool = False) -> DisclosureRequest:
     return row
 
 
-def _detail(request: Request, row: DisclosureRequest, errors: dict | None = None, values: dict | None = None) -> dict:
+def _detail(request: Request, row: DisclosureRequest, errors: dict | None = None, values: dict | None = None,
+            full_view: bool = False) -> dict:
     events = desk(request).events(row)
     user_ids = {event.actor_id for event in events} | {row.extended_by, row.replied_by}
     names = dict(request.dbsession.execute(select(User.id, User.display_name).where(
         User.id.in_([uid for uid in user_ids if uid is not None]))).all())
-    handles = request.has_permission(REQUESTS_HANDLE)
-    applicant = row.applicant() if handles else row.applicant().masked()
+    applicant = row.applicant() if full_view else row.applicant().masked()
     return {
-        "row": row, "applicant": applicant, "handles": bool(handles), "events": events, "names": names,
+        "row": row, "applicant": applicant, "handles": bool(request.has_permission(REQUESTS_HANDLE)),
+        "full_view": full_view, "may_view_full": bool(request.has_permission(PERSONAL_DATA_VIEW_FULL)),
+        "reason_limit": REASON_LIMIT, "events": events, "names": names,
         "event_titles": EVENT_TITLES, "statuses": STATUS_TITLES, "applicant_types": APPLICANT_TYPES,
         "deliveries": DELIVERY_METHODS, "reply_types": REPLY_TYPES, "grounds": GROUNDS,
         "reply_title": REPLY_TYPES.get(row.reply_type, ""), "ground": ground_title(row.reply_type, row.reply_ground),
         "deadline": deadline_facts(request, row), "max_extension": MAX_EXTENSION_DAYS,
         "open": row.status in OPEN_STATUSES, "errors": errors or {}, "values": values or {},
+        "attachments": attachments_of(request.dbsession, row.id),
     }
 
 
 def request_detail(request: Request) -> dict:
     return _detail(request, _row(request))
+
+
+def request_personal_data(request: Request) -> dict:
+    """The applicant's personal data in full, for this page view only; the view is audited."""
+    if not request.has_permission(REQUESTS_VIEW):
+        raise HTTPForbidden()
+    row = _row(request)
+    reason = request.POST.get("reason", "").strip()
+    if len(reason) > REASON_LIMIT:
+        request.response.status_int = 400
+        return _detail(request, row, {"full_view": translate(request, _("查看事由不能超过 200 个字"))},
+                       {"reason": reason})
+    request.audit("personal_data.view_full", "disclosure_request", row.id, summary={
+        "tracking_no": row.tracking_no, "fields": list(row.applicant().personal_fields()), "reason": reason})
+    request.response.cache_control = "no-store"  # no browser or proxy keeps the page with the full data
+    return _detail(request, row, full_view=True)
 
 
 def request_action(request: Request):
@@ -179,3 +202,14 @@ def reply_file(request: Request):
     if not row.reply_blob_key:
         raise HTTPNotFound()
     return file_response(request, row)
+
+
+def attachment_file(request: Request):
+    """A file the applicant sent; every download is on the audit trail, as it may show an ID document."""
+    row = _row(request)
+    attachment = request.dbsession.get(DisclosureAttachment, int(request.matchdict["attachment"]))
+    if attachment is None or attachment.request_id != row.id:
+        raise HTTPNotFound()
+    request.audit("disclosure.attachment.download", "disclosure_request", row.id,
+                  summary={"tracking_no": row.tracking_no, "attachment": attachment.id, "filename": attachment.filename})
+    return blob_download(request, attachment.blob_key, attachment.filename, attachment.media_type)

@@ -16,7 +16,7 @@ from pyramid.response import FileIter, Response
 
 from adapters.web.i18n import _
 from adapters.web.ratelimit import limit_submissions
-from govcore.core_plugin import PORTAL_VIEW
+from govcore.core_plugin import PERSONAL_DATA_VIEW_FULL, PORTAL_VIEW
 from govcore.notify import notify
 from plugins.disclosure.desk import RequestDesk
 from plugins.disclosure.domain import CLARIFICATION, OPEN_STATUSES, is_overdue, working_days_left
@@ -45,7 +45,9 @@ def includeme(config: Configurator) -> None:
     route("disclosure.admin_requests", "/admin/disclosure/requests")
     route("disclosure.admin_request", "/admin/disclosure/requests/{id:\\d+}")
     route("disclosure.admin_request_action", "/admin/disclosure/requests/{id:\\d+}/do/{action}")
+    route("disclosure.admin_request_personal_data", "/admin/disclosure/requests/{id:\\d+}/personal-data")
     route("disclosure.admin_reply_file", "/admin/disclosure/requests/{id:\\d+}/reply-file")
+    route("disclosure.admin_attachment", "/admin/disclosure/requests/{id:\\d+}/attachments/{attachment:\\d+}")
     route("disclosure.admin_statistics", "/admin/disclosure/statistics")
     route("disclosure.admin_statistics_xlsx", "/admin/disclosure/statistics.xlsx")
 
@@ -72,7 +74,11 @@ def includeme(config: Configurator) -> None:
          renderer=T + "admin_request.pt", permission=REQUESTS_VIEW)
     view(staff.request_action, route_name="disclosure.admin_request_action", request_method="POST",
          renderer=T + "admin_request.pt", permission=REQUESTS_HANDLE)
+    view(staff.request_personal_data, route_name="disclosure.admin_request_personal_data", request_method="POST",
+         renderer=T + "admin_request.pt", permission=PERSONAL_DATA_VIEW_FULL)
     view(staff.reply_file, route_name="disclosure.admin_reply_file", request_method="GET",
+         permission=REQUESTS_VIEW)
+    view(staff.attachment_file, route_name="disclosure.admin_attachment", request_method="GET",
          permission=REQUESTS_VIEW)
     view(report.statistics_page, route_name="disclosure.admin_statistics", request_method="GET",
          renderer=T + "admin_statistics.pt", permission=REQUESTS_VIEW)
@@ -123,11 +129,16 @@ def tell_applicant(request: Request, row: DisclosureRequest, subject: str, body:
 
 def file_response(request: Request, row: DisclosureRequest) -> Response:
     """The reply's attachment as a download, with the type judged from its content at upload."""
+    return blob_download(request, row.reply_blob_key, row.reply_filename, row.reply_media_type)
+
+
+def blob_download(request: Request, key: str, filename: str, media_type: str) -> Response:
+    """A stored file as a download that no cache keeps."""
     try:
-        stream = request.platform.blobs.open(row.reply_blob_key)
+        stream = request.platform.blobs.open(key)
     except KeyError:
         raise HTTPNotFound() from None
-    response = Response(content_type=row.reply_media_type, app_iter=FileIter(stream))
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(row.reply_filename)}"
+    response = Response(content_type=media_type, app_iter=FileIter(stream))
+    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     response.cache_control = "private, no-store"
     return response

@@ -26,7 +26,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 from adapters.bootstrap import DATABASE_ENV, SECRET_ENV
-from adapters.cli.main import DEPLOYMENT_ENV
+from adapters.cli.options import DEPLOYMENT_ENV
 from adapters.cli.setup import ADMIN_LOGIN
 
 REQUIRE_BROWSER_ENV = "GOVCORE_REQUIRE_BROWSER"

@@ -72,6 +72,8 @@ def test_a_request_is_filed_extended_once_and_answered(own_site: LiveSite, new_p
     expect(row).to_contain_text("3301**********123X")
     expect(row).to_contain_text("138****5678")
     row.get_by_role("link", name=number).click()
+    expect(officer.locator("#id-number")).to_have_text("3301**********123X")
+    officer.get_by_role("button", name="查看完整个人信息").click()  # an audited full view
     expect(officer.locator("#id-number")).to_have_text("33010619900101123X")
     expect(officer.locator("#due-on time")).to_have_text(due.isoformat())
 

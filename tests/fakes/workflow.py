@@ -16,12 +16,14 @@ from typing import Any, Callable, Iterator
 from govcore.audit import AuditLog
 from govcore.calendar import WorkCalendar
 from govcore.clock import FixedClock
+from govcore.integrity import SealLedger
 from govcore.workflow.case import Case
 from govcore.workflow.definition import Definition, StoredDefinition
 from govcore.workflow.engine import ConcurrentChange, Directory
 from govcore.workflow.service import CaseStore, DefinitionStore
 from ports.notifier import Inbox, Notification
 from tests.fakes.calendar import Arrangement2026
+from tests.fakes.integrity import MemorySealLedger
 from adapters.testing.scheduler import FakeScheduler
 
 
@@ -176,7 +178,7 @@ def workflow_platform(directory: FakeDirectory, defaults: list[Definition] = (),
     """
     clock = FixedClock(at)
     repositories = {Directory: directory, DefinitionStore: MemoryDefinitionStore(), CaseStore: MemoryCaseStore(),
-                    Inbox: MemoryInbox(), AuditLog: MemoryAuditLog()}
+                    Inbox: MemoryInbox(), AuditLog: MemoryAuditLog(), SealLedger: MemorySealLedger(clock)}
     platform = SimpleNamespace(
         clock=clock, calendar=WorkCalendar(Arrangement2026()), scheduler=FakeScheduler(clock), mail=Mailbag(),
         plugins=SimpleNamespace(workflows={d.key: d for d in defaults}), repositories=repositories, events=[],

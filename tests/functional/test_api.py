@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsonschema
 import pytest
 import yaml
 from openapi_core import OpenAPI
@@ -14,10 +15,12 @@ from sqlalchemy import update
 from adapters.web.api import API_PREFIX
 from adapters.web.api.document import base_document, merge_document, validate_document
 from adapters.web.api.errors import forbidden, server_error
+from adapters.web.url_decoding import NOT_UTF8
 from adapters.web.api.views import DOCUMENT_KEY, PLUGINS_KEY
+from adapters.web.outage import DatabaseUnavailable
 from govcore.contributions import ApiSpecFragment
 from govcore.errors import ConfigurationError
-from plugins.content.orm import Column
+from plugins.content.orm import Column, SqlColumnRepository
 
 
 @pytest.fixture
@@ -36,7 +39,9 @@ def assert_matches_document(document: dict, response, path_pattern: str, path_ar
         view_args=path_args or {},
     )
     OpenAPI.from_dict(document).validate_response(
-        request, MockResponse(response.body, response.status_int, content_type=response.content_type)
+        request,
+        MockResponse(response.body, response.status_int, headers=dict(response.headers),
+                     content_type=response.content_type),
     )
 
 
@@ -63,6 +68,12 @@ def test_openapi_yaml_is_the_same_document(testapp):
     assert yaml.safe_load(response.text) == testapp.get(f"{API_PREFIX}/openapi.json").json
 
 
+def test_openapi_yaml_body_is_what_the_document_says(testapp, document):
+    # Clients (and schemathesis) parse a YAML body before checking it: it is an object, not a string.
+    schema = document["paths"]["/openapi.yaml"]["get"]["responses"]["200"]["content"]["text/yaml"]["schema"]
+    jsonschema.validate(yaml.safe_load(testapp.get(f"{API_PREFIX}/openapi.yaml").text), schema)
+
+
 def test_every_api_route_is_described(wsgi_app, document):
     routes = {
         route.pattern.removeprefix(API_PREFIX)
@@ -86,7 +97,16 @@ def test_every_api_view_is_validated_against_the_document(wsgi_app):
 def test_health(testapp, document):
     response = testapp.get(f"{API_PREFIX}/health", status=(200, 503))
     assert response.json["status"] == ("ok" if response.status_int == 200 else "fail")
-    assert set(response.json["checks"]) == {"database", "search", "scheduler"}
+    assert set(response.json["checks"]) == {"database", "search", "scheduler", "blobs"}
+    assert response.json["checks"]["database"]["ok"] is True
+    assert_matches_document(document, response, "/health")
+
+
+def test_health_answers_a_signed_in_staff_member_too(testapp, document, make_user, login):
+    # The health checks open no transaction; the session guard used to look the user up anyway (500).
+    make_user("health-watcher", roles=["department_admin"])
+    login("health-watcher")
+    response = testapp.get(f"{API_PREFIX}/health", status=(200, 503))
     assert response.json["checks"]["database"]["ok"] is True
     assert_matches_document(document, response, "/health")
 
@@ -166,9 +186,41 @@ def test_head_is_answered_like_get(testapp, document):
 def test_api_errors_are_json_not_html_pages(testapp):
     unknown = testapp.get(f"{API_PREFIX}/no-such-thing", status=404)
     assert unknown.json == {"message": "请求的资源不存在"}
-    wrong_method = testapp.post(f"{API_PREFIX}/plugins", status=404)
+    wrong_method = testapp.post(f"{API_PREFIX}/plugins", status=405)
     assert wrong_method.content_type == "application/json"
     assert testapp.get("/no-such-page", status=404).content_type == "text/html"
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("POST", "/plugins"),
+    ("DELETE", "/columns/overview"),
+    ("OPTIONS", "/columns"),
+    ("TRACE", "/openapi.yaml"),  # pyramid_openapi3's file view used to answer every method with the file
+    ("PUT", "/openapi.yaml"),
+])
+def test_a_method_the_path_does_not_take_is_405_naming_the_ones_it_does(testapp, method, path):
+    response = testapp.request(API_PREFIX + path, method=method, status=405)
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert response.json == {"message": "不支持该请求方法"}
+
+
+@pytest.mark.parametrize("address", ["/columns/%FF", "/columns?depth=%FF", "/plugins?%E4%B8=1"])
+def test_an_address_that_is_not_utf8_is_400_json(testapp, address):
+    # Used to escape the application as a UnicodeDecodeError (a bare 500 from the WSGI server).
+    response = testapp.get(API_PREFIX + address, status=400)
+    assert response.json == {"message": NOT_UTF8}
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_database_outage_is_the_documented_503(testapp, document, monkeypatch):
+    def unreachable(self):
+        raise DatabaseUnavailable()
+
+    monkeypatch.setattr(SqlColumnRepository, "all_nodes", unreachable)
+    assert document["paths"]["/columns"]["get"]["responses"]["503"] == {"$ref": "#/components/responses/Unavailable"}
+    response = testapp.get(f"{API_PREFIX}/columns", status=503)
+    assert int(response.headers["Retry-After"]) > 0
+    assert_matches_document(document, response, "/columns")
 
 
 def test_api_forbidden_and_server_errors_are_json():
@@ -193,6 +245,19 @@ def test_merge_adds_fragments_a_default_error_response_and_head():
     assert merged["paths"]["/things"]["head"]["responses"]["200"] == {"description": "ok"}
     assert "Thing" in merged["components"]["schemas"]
     assert "/things" not in base_document()["paths"]
+
+
+def test_merge_documents_the_responses_any_request_can_meet():
+    merged = merge_document(base_document(), [fragment("a", paths=("/things",))])
+    validate_document(merged)
+    for method in ("get", "head"):
+        responses = merged["paths"]["/things"][method]["responses"]
+        assert responses["400"] == {"$ref": "#/components/responses/InvalidRequest"}
+        assert responses["503"] == {"$ref": "#/components/responses/Unavailable"}
+    assert merged["components"]["responses"]["Unavailable"]["headers"]["Retry-After"]["required"] is True
+    # An operation's own description of a status stays: /health answers 503 with its checks.
+    health_503 = merged["paths"]["/health"]["get"]["responses"]["503"]
+    assert health_503["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Health"}
 
 
 def test_merge_rejects_a_path_declared_by_two_plugins():

@@ -260,8 +260,8 @@ def test_a_clarification_stops_the_clock_and_restarts_it(testapp, login, dbsessi
     assert row.due_on == dt.date(2026, 11, 9)  # 20 working days after 12 October
 
 
-def test_lists_mask_personal_data_and_only_handlers_see_it_whole(testapp, login, dbsession, clock, officer, viewer,
-                                                                 fresh_rate_limits):
+def test_lists_mask_personal_data_and_only_officers_see_it_whole_on_request(testapp, login, dbsession, clock, officer,
+                                                                            viewer, fresh_rate_limits):
     number, _code, _receipt = file_request(testapp)
     row = row_of(dbsession, number)
     testapp.reset()
@@ -271,14 +271,16 @@ def test_lists_mask_personal_data_and_only_handlers_see_it_whole(testapp, login,
     assert ID_NUMBER not in listing.text and PHONE not in listing.text
     detail = testapp.get(f"/admin/disclosure/requests/{row.id}")
     assert ID_NUMBER not in detail.text and "3301**********123X" in detail.text
-    assert 'id="act-extend"' not in detail.text
+    assert 'id="act-extend"' not in detail.text and 'id="full-view"' not in detail.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', detail.text).group(1)
     assert testapp.post(f"/admin/disclosure/requests/{row.id}/do/accept", {"csrf_token": token},
                         expect_errors=True).status_int == 403
     testapp.reset()
     login(officer.login)
     detail = testapp.get(f"/admin/disclosure/requests/{row.id}")
-    assert ID_NUMBER in detail.text and PHONE in detail.text
+    assert ID_NUMBER not in detail.text and PHONE not in detail.text
+    full = detail.forms["full-view"].submit()
+    assert ID_NUMBER in full.text and PHONE in full.text
 
 
 def test_staff_pages_are_closed_to_others(testapp, login, dbsession, make_user, clock):

@@ -2,8 +2,10 @@
 
 import re
 
-from tests.expected import DEFAULT_TOP_COLUMNS
+import pytest
 
+from adapters.web.url_decoding import NOT_UTF8
+from tests.expected import DEFAULT_TOP_COLUMNS
 
 
 def test_home_page_shows_the_six_default_columns_and_their_children(testapp):
@@ -46,7 +48,7 @@ def test_unknown_pages_get_a_chinese_404(testapp):
 def test_healthz_reports_each_dependency(testapp):
     body = testapp.get("/healthz").json
     assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "search", "scheduler"}
+    assert set(body["checks"]) == {"database", "search", "scheduler", "blobs"}
     assert body["checks"]["database"]["ok"] is True
 
 
@@ -78,3 +80,10 @@ def test_locale_switch_refuses_foreign_targets(testapp):
 def test_static_assets_are_served(testapp):
     css = testapp.get("/static/site.css")
     assert css.content_type == "text/css"
+
+
+@pytest.mark.parametrize("address", ["/search?q=%FF", "/%FF", "/admin?x=%E4%B8"])
+def test_a_page_address_that_is_not_utf8_is_a_plain_400(testapp, address):
+    response = testapp.get(address, status=400)
+    assert response.text == NOT_UTF8
+    assert response.headers["X-Content-Type-Options"] == "nosniff"

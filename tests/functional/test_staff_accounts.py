@@ -134,7 +134,7 @@ def test_create_shows_the_one_time_password_once_and_audits_without_it(testapp, 
     record, summary = audits(dbsession, "user.create")[-1]
     assert record.object_id == str(user.id) and record.actor_login == "sysadmin1"
     assert summary == {"login": "zhaoliu", "display_name": "赵六", "org_unit": "测试县 / 东城镇 / 甲村",
-                       "email": "zhaoliu@example.cn", "mobile": "13800138000"}
+                       "email": "zhaoliu@example.cn", "mobile": "138****8000"}  # personal data: masked
     assert password not in record.summary
     # The notice goes out by mail, without the password.
     assert [m.to for m in mail.sent] == [("zhaoliu@example.cn",)]

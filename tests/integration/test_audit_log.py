@@ -9,7 +9,8 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
 from adapters.bootstrap import build_platform
-from adapters.cli.main import cli, load_settings
+from adapters.cli.main import cli
+from adapters.cli.options import load_settings
 from adapters.db.orm import AuditRecord
 from govcore.audit import AuditEntry, AuditLog
 

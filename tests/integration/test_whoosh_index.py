@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import random
 import re
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -55,26 +56,36 @@ def ids(index: SearchIndex, text: str, **options) -> list[str]:
 
 
 @pytest.fixture(params=["fake", "whoosh"])
-def search_index(request, tmp_path) -> SearchIndex:
+def unbuilt_index(request, tmp_path) -> SearchIndex:
+    """An index before its first build (``govcore init`` builds it)."""
     if request.param == "fake":
         return InMemorySearchIndex()
     return WhooshIndex(tmp_path / "search", procs=1)
 
 
 @pytest.fixture
+def search_index(unbuilt_index) -> SearchIndex:
+    """Built and empty, as after ``govcore init`` on a site without content."""
+    unbuilt_index.rebuild([])
+    return unbuilt_index
+
+
+@pytest.fixture
 def whoosh(tmp_path) -> WhooshIndex:
-    return WhooshIndex(tmp_path / "search", procs=1, lock_timeout=5)
+    index = WhooshIndex(tmp_path / "search", procs=1, lock_timeout=5)
+    index.rebuild([])
+    return index
 
 
 # -- the contract ---------------------------------------------------------------------------------
 
 
-def test_status_is_not_ok_until_built_then_counts_documents(search_index):
-    assert search_index.status().ok is False
+def test_status_is_not_ok_until_built_then_counts_documents(unbuilt_index):
+    assert unbuilt_index.status().ok is False
 
-    assert search_index.rebuild(news()) == len(PARAGRAPHS)
+    assert unbuilt_index.rebuild(news()) == len(PARAGRAPHS)
 
-    status = search_index.status()
+    status = unbuilt_index.status()
     assert status.ok is True
     assert status.documents == len(PARAGRAPHS)
 
@@ -267,15 +278,55 @@ def test_chinese_is_segmented_into_words(whoosh):
     assert whoosh.search(SearchQuery("政务公开")).terms == ("政务", "公开")
 
 
-def test_search_and_delete_do_not_create_the_index(tmp_path):
+def test_without_an_index_searches_and_updates_fail_and_create_nothing(tmp_path):
     index = WhooshIndex(tmp_path / "search")
 
-    assert index.search(SearchQuery("政务公开")).total == 0
+    with pytest.raises(SearchUnavailable):
+        index.search(SearchQuery("政务公开"))
+    # An update must not start an index holding only itself, which would then pass for healthy.
+    with pytest.raises(SearchUnavailable):
+        index.index([doc("x", "政务公开")])
     index.delete(["x"])
 
     assert not (tmp_path / "search").exists()
     status = index.status()
     assert status.ok is False and "尚未建立" in status.detail
+
+
+def damage(index: WhooshIndex, how: str) -> None:
+    """Break the index as a disk fault or a careless hand would."""
+    generation = index.directory / (index.directory / "CURRENT").read_text()
+    if how == "folder removed":
+        shutil.rmtree(index.directory)
+    elif how == "CURRENT garbled":
+        (index.directory / "CURRENT").write_bytes(b"\xff\x00garbage")
+    else:
+        for path in generation.iterdir():
+            if path.suffix in (".seg", ".toc") or how == "every file garbled":
+                path.write_bytes(b"\x00garbage\xff" * 64)
+
+
+@pytest.mark.parametrize("how", ["folder removed", "CURRENT garbled", "segments garbled", "every file garbled"])
+def test_a_rebuild_repairs_a_missing_or_damaged_index(whoosh, how, caplog):
+    whoosh.rebuild(news())
+    damage(whoosh, how)
+    fresh = WhooshIndex(whoosh.directory)  # a process that never read the index before the damage
+
+    for words in ("长三角", "有轨电车", "长三角"):
+        with pytest.raises(SearchUnavailable):
+            fresh.search(SearchQuery(words))
+    assert len([r for r in caplog.records if "searches fail until" in r.getMessage()]) == 1  # not one per search
+    assert whoosh.status().ok is False
+
+    assert whoosh.rebuild(news()) == len(PARAGRAPHS)
+
+    assert sorted(ids(fresh, "有轨电车")) == ["news:12", "news:13"]
+    assert sorted(ids(whoosh, "有轨电车")) == ["news:12", "news:13"]
+    assert whoosh.status().ok is True
+    fresh.index([doc("later", "有轨电车的新线路")])
+    assert "later" in ids(whoosh, "有轨电车")
+    generations = [path.name for path in whoosh.directory.glob("gen-*")]
+    assert (whoosh.directory / "CURRENT").read_text() in generations
 
 
 @pytest.mark.parametrize("target", ["segment", "toc"])

@@ -11,6 +11,7 @@ from pyramid.response import Response
 
 from adapters.web.caching import (Entry, PageCache, PortalGenerations, PortalVersion, ResponseStore,
                                   conditional_match, page_cache_tween_factory)
+from adapters.web.outage import DatabaseUnavailable
 
 CHANGED = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
 
@@ -70,7 +71,7 @@ def test_signed_in_or_authorised_requests_do_not_take_part(cache, kind, value):
 
 
 @pytest.mark.parametrize("path", ["/admin", "/admin/content/items", "/api/v1/x", "/login", "/account/password",
-                                  "/files/abc", "/static/site.css"])
+                                  "/files/abc", "/static/site.css", "/healthz"])
 def test_staff_api_account_and_file_paths_never_take_part(cache, path):
     assert not cache.takes_part(request(path))
 
@@ -204,4 +205,53 @@ def test_the_tween_serves_a_kept_copy_without_calling_the_view(cache):
     tween(request(cookies={"govcore_session": "x"}))
     assert len(calls) == 2
     tween(request(method="POST"))
-    assert cache.generations._state is None  # a state change here: read the generation again
+    assert cache.generations._reading is None  # a state change here: read the generation again
+
+
+@pytest.fixture
+def database_down():
+    """A generation reader that fails as an unreachable database does while ``down`` is set."""
+    state = SimpleNamespace(down=False, reads=0)
+
+    def reader(session):
+        state.reads += 1
+        if state.down:
+            raise DatabaseUnavailable("connection refused")
+        return (7, CHANGED)
+
+    return state, reader
+
+
+def test_during_an_outage_generations_are_not_read_again_within_the_fresh_period(database_down):
+    state, reader = database_down
+    ticks = Ticks()
+    source = generations(ticks, {"content": reader})
+    version = source.current()
+    source.expire()
+    state.down = True
+
+    for _ in range(3):
+        with pytest.raises(DatabaseUnavailable):
+            source.current()
+    assert state.reads == 2  # one attempt for three requests
+    assert source.last_known == version
+
+    ticks.now += 1.0
+    state.down = False
+    assert source.current() == version
+    assert state.reads == 3
+
+
+def test_during_an_outage_kept_pages_are_served_and_others_raise_for_the_outage_tween(cache, database_down):
+    state, reader = database_down
+    cache.generations.readers["content"] = reader
+    tween = page_cache_tween_factory(lambda req: ok(f"<rss>{req.path}</rss>".encode()), {"govcore.page_cache": cache})
+    kept = tween(request())
+    cache.generations.expire()
+    state.down = True
+
+    stale = tween(request())
+    assert stale.status_int == 200 and stale.body == kept.body
+    assert tween(request(headers={"If-None-Match": kept.headers["ETag"]})).status_int == 304
+    with pytest.raises(DatabaseUnavailable):
+        tween(request("/column/other/rss.xml"))

@@ -10,8 +10,8 @@ import pytest
 from adapters.calendar.chinese_calendar_source import ChineseCalendarSource
 from govcore.calendar import WorkCalendar
 from plugins.disclosure.domain import (CLARIFICATION, CLOSED, PROCESSING, RECEIVED, REPLIED, DisclosureError,
-                                       attachment_kind, check_extension, due_date, is_overdue, mask_id_number,
-                                       mask_phone, resident_id_problem, working_days_left)
+                                       attachment_kind, check_extension, due_date, is_overdue, resident_id_problem,
+                                       working_days_left)
 from tests.fakes.calendar import Arrangement2026
 
 
@@ -77,13 +77,6 @@ def test_one_extension_of_at_most_twenty_days_with_a_reason():
     for status in (CLARIFICATION, REPLIED, CLOSED):
         with pytest.raises(DisclosureError):
             check_extension(status, False, 10, "理由")
-
-
-def test_masking_keeps_only_what_tells_people_apart():
-    assert mask_id_number("33010619900101123X") == "3301**********123X"
-    assert mask_phone("13856785678") == "138****5678"
-    assert mask_phone("0571-88881234") == "057******1234"
-    assert mask_id_number("E1234") == "*****"
 
 
 def test_resident_id_numbers_are_checked():

@@ -50,6 +50,14 @@ def includeme(config: Configurator) -> None:
     config.pyramid_openapi3_spec(
         str(spec_file), route=f"{API_PREFIX}/openapi.yaml", route_name="api.openapi_yaml", permission=PORTAL_VIEW
     )
+    # pyramid_openapi3's file view takes every method; the others are refused as on every API path.
+    config.add_view(
+        "adapters.web.api.errors.method_not_allowed",
+        route_name="api.openapi_yaml",
+        documented_method=False,
+        permission=PORTAL_VIEW,
+        require_csrf=False,
+    )
     config.add_route("api.openapi_json", f"{API_PREFIX}/openapi.json")
     config.add_route("api.health", f"{API_PREFIX}/health")
     config.add_route("api.plugins", f"{API_PREFIX}/plugins")

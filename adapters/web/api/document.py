@@ -27,12 +27,16 @@ API_PREFIX = "/api/v1"
 OPENAPI_VERSION = "3.1.0"
 HTTP_METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 ERROR_RESPONSE_REF = "#/components/responses/Error"
+INVALID_REQUEST_RESPONSE_REF = "#/components/responses/InvalidRequest"
+UNAVAILABLE_RESPONSE_REF = "#/components/responses/Unavailable"
 
 DESCRIPTION = """\
 govcore 平台的 JSON 接口（第 1 版）。
 
 - 请求和响应都按本说明校验：不符合说明的请求返回 400，响应体列出每一处问题。
 - 所有错误响应的格式相同：`{"message": "中文说明", "errors": [...]}`，`errors` 仅在校验失败时出现。
+- 路径不支持的请求方法返回 405，`Allow` 响应头列出支持的方法。
+- 数据库暂时无法连接时返回 503，`Retry-After` 响应头给出建议等待的秒数。
 - 公开的读取接口无需登录。需要登录的接口使用浏览器登录后的会话 Cookie（`govcore_session`）。
 - 修改数据的请求（POST、PUT、PATCH、DELETE）必须在 `X-CSRF-Token` 请求头中提供当前会话的
   CSRF 令牌，否则返回 400。
@@ -83,8 +87,9 @@ def base_document() -> dict[str, Any]:
                     "summary": "本接口说明（YAML）",
                     "responses": {
                         "200": {
-                            "description": "OpenAPI 文档",
-                            "content": {"text/yaml": {"schema": {"type": "string"}}},
+                            "description": "OpenAPI 文档，与 /openapi.json 内容相同",
+                            # The schema describes the parsed YAML, as for any structured media type.
+                            "content": {"text/yaml": {"schema": {"type": "object"}}},
                         }
                     },
                 }
@@ -94,7 +99,7 @@ def base_document() -> dict[str, Any]:
                     "tags": ["core"],
                     "operationId": "getHealth",
                     "summary": "运行状态",
-                    "description": "数据库、搜索索引和定时任务是否正常，供负载均衡和监控使用。",
+                    "description": "数据库、搜索索引、定时任务和文件存储是否正常，供负载均衡和监控使用。",
                     "responses": {
                         "200": {"description": "各项正常", **health_response},
                         "503": {"description": "至少一项不正常", **health_response},
@@ -147,12 +152,13 @@ def base_document() -> dict[str, Any]:
                         "status": {"type": "string", "enum": ["ok", "fail"]},
                         "checks": {
                             "type": "object",
-                            "required": ["database", "search", "scheduler"],
+                            "required": ["database", "search", "scheduler", "blobs"],
                             "additionalProperties": False,
                             "properties": {
                                 "database": {"$ref": "#/components/schemas/HealthCheck"},
                                 "search": {"$ref": "#/components/schemas/HealthCheck"},
                                 "scheduler": {"$ref": "#/components/schemas/HealthCheck"},
+                                "blobs": {"$ref": "#/components/schemas/HealthCheck"},
                             },
                         },
                     },
@@ -180,7 +186,22 @@ def base_document() -> dict[str, Any]:
                 "Error": {
                     "description": "错误（状态码说明原因）",
                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-                }
+                },
+                "InvalidRequest": {
+                    "description": "请求不符合接口说明，或地址不是 UTF-8 编码；`errors` 逐条列出参数的问题",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
+                "Unavailable": {
+                    "description": "数据库暂时无法连接，请按 Retry-After 稍后重试",
+                    "headers": {
+                        "Retry-After": {
+                            "description": "建议重试前等待的秒数",
+                            "required": True,
+                            "schema": {"type": "integer", "minimum": 0},
+                        }
+                    },
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                },
             },
             "parameters": {
                 "CsrfToken": {
@@ -199,11 +220,13 @@ def merge_document(base: Mapping[str, Any], fragments: Iterable[ApiSpecFragment]
     """Merge plugin fragments into a copy of ``base``; a path, schema or tag has exactly one owner.
 
     A name claimed twice raises :class:`ConfigurationError` naming both owners (the base belongs to
-    the core), so two plugins can never silently replace each other's contract. Two things every
-    API view does are added rather than left to each fragment: an operation without a ``default``
-    response gets the shared error response (what the error views return for any status), and a
-    ``get`` gets its ``head`` twin, because Pyramid answers HEAD with the GET view and
-    pyramid_openapi3 validates a HEAD request against a ``head`` operation.
+    the core), so two plugins can never silently replace each other's contract. What every API
+    view does is added rather than left to each fragment: each operation gets the responses any
+    request can meet, unless it describes them itself (400 for a request outside the document or
+    an address that is not UTF-8; 503 with Retry-After while the database is down; ``default``, the
+    shared error body the error views return for any other status), and a ``get`` gets its
+    ``head`` twin, because Pyramid answers HEAD with the GET view and pyramid_openapi3 validates a
+    HEAD request against a ``head`` operation.
     """
     document = _plain(base, CORE_PLUGIN)
     paths: dict[str, Any] = document.setdefault("paths", {})
@@ -223,7 +246,10 @@ def merge_document(base: Mapping[str, Any], fragments: Iterable[ApiSpecFragment]
     for path_item in paths.values():
         for method, operation in path_item.items():
             if method in HTTP_METHODS:
-                operation.setdefault("responses", {}).setdefault("default", {"$ref": ERROR_RESPONSE_REF})
+                responses = operation.setdefault("responses", {})
+                responses.setdefault("400", {"$ref": INVALID_REQUEST_RESPONSE_REF})
+                responses.setdefault("503", {"$ref": UNAVAILABLE_RESPONSE_REF})
+                responses.setdefault("default", {"$ref": ERROR_RESPONSE_REF})
         if "get" in path_item and "head" not in path_item:
             path_item["head"] = _head_of(path_item["get"])
     return document

@@ -17,11 +17,14 @@ from pyramid.request import Request
 from pyramid.response import Response
 from pyramid_openapi3 import RequestValidationError, ResponseValidationError
 
+from adapters.web.api.document import API_PREFIX, HTTP_METHODS
+from adapters.web.api.views import DOCUMENT_KEY
 from govcore.errors import NotFound
 
 log = logging.getLogger(__name__)
 
-API_PATH_INFO = r"^/api/"
+API_PATH_PREFIX = "/api/"
+API_PATH_INFO = f"^{API_PATH_PREFIX}"
 
 INVALID_REQUEST = "请求参数不符合接口说明"
 INVALID_RESPONSE = "服务器返回的数据不符合接口说明，已记录此错误，请稍后再试"
@@ -40,6 +43,7 @@ CLIENT_ERROR = "请求未能完成"
 
 
 def includeme(config: Configurator) -> None:
+    config.add_view_predicate("documented_method", DocumentedMethodPredicate)
     only_api = {"path_info": API_PATH_INFO}
     config.add_notfound_view(not_found, **only_api)
     config.add_forbidden_view(forbidden, **only_api)
@@ -59,7 +63,41 @@ def error_response(status: int, message: str, errors: list[dict[str, Any]] | Non
 
 
 def not_found(exc: HTTPNotFound, request: Request) -> Response:
+    # Pyramid answers a method no view of a matched route accepts with 404 (PredicateMismatch);
+    # HTTP says 405 with the methods that would work.
+    allowed = allowed_methods(request)
+    if allowed and request.method not in allowed:
+        return method_not_allowed(request)
     return error_response(404, MESSAGES[404])
+
+
+def method_not_allowed(request: Request) -> Response:
+    response = error_response(405, MESSAGES[405])
+    response.allow = allowed_methods(request)
+    return response
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """The methods the document lists for the path the request's route serves; none without a route."""
+    if request.matched_route is None:
+        return []
+    path_item = request.registry[DOCUMENT_KEY]["paths"].get(request.matched_route.pattern.removeprefix(API_PREFIX), {})
+    return sorted(method.upper() for method in path_item if method in HTTP_METHODS)
+
+
+class DocumentedMethodPredicate:
+    """``documented_method=False``: the view applies to methods the document does not list for the path."""
+
+    def __init__(self, value: bool, config: Configurator):
+        self.value = bool(value)
+
+    def text(self) -> str:
+        return f"documented_method = {self.value}"
+
+    phash = text
+
+    def __call__(self, context: Any, request: Request) -> bool:
+        return (request.method in allowed_methods(request)) == self.value
 
 
 def forbidden(exc: HTTPForbidden, request: Request) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from pyramid.httpexceptions import HTTPFound
+from transaction.interfaces import NoTransaction
 
 from adapters.web.i18n import _
 
@@ -47,4 +48,22 @@ def not_found(exc, request):
 
 def server_error(exc, request):
     log.exception("unhandled error on %s %s", request.method, request.path, exc_info=exc)
+    _replace_failed_transaction(request)
     return _page(request, 500)
+
+
+def _replace_failed_transaction(request) -> None:
+    """When the commit itself failed, pyramid_tm shows this page after its transaction ended (it
+    clears ``tm.active`` first) with the failed transaction still current; the layout's reads (the
+    navigation, the user) could not join it, so they get a fresh one that writes nothing and is
+    abandoned when the request ends."""
+    if "tm.active" in request.environ:
+        return  # an error in the view: the page is rendered in its transaction, which is then aborted
+    manager = request.tm
+    try:
+        manager.get()
+    except NoTransaction:
+        return  # committed, or no transaction was ever begun (e.g. the health checks)
+    manager.abort()
+    manager.begin()
+    request.add_finished_callback(lambda _request: manager.abort())

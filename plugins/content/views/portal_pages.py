@@ -24,6 +24,7 @@ from govcore.core_plugin import PORTAL_VIEW
 from plugins.content.domain import ColumnNode, path_to
 from plugins.content.items import ARCHIVED, LINK, PUBLISHED, ListingCursor
 from plugins.content.orm import Item
+from plugins.content.seals import fingerprint
 from plugins.content.store import ItemStore
 from plugins.content.web import column_url
 from plugins.content.views.uploads_types import format_label
@@ -227,6 +228,7 @@ def _item_values(request, item: Item, chain: list[ColumnNode]) -> dict:
                          file_url(upload.blob_key, upload.filename))
                         for upload in items.attachments(item.id)],
         "disclosure": _disclosure(request, item),
+        "fingerprint": fingerprint(request.uow, item),
         "item_url": item_url(request, item),
         "print_url": request.route_path("content.item_print", id=item.id),
         "size_label": size_label,

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, or_, select, update
 
 from adapters.web.i18n import _
 from adapters.web.scopes import covers
+from govcore.errors import GovcoreError
 from plugins.content.domain import path_to
 from plugins.content.items import STATUS_TITLES
 from plugins.content.orm import Item, Topic, TopicItem, TopicSection
@@ -92,9 +93,14 @@ def _candidates(request, topic: Topic, text: str, column_id: int | None, allowed
     ranked: list[int] = []
     if text:
         kinds = tuple(request.platform.content_types)
-        result = request.platform.search.search(SearchQuery(text, public_only=False, kinds=kinds,
-                                                            page_size=SEARCH_LIMIT))
-        ranked = [int(hit.doc_id.rsplit(":", 1)[1]) for hit in result.hits if hit.doc_id.startswith("content:item:")]
+        try:
+            result = request.platform.search.search(SearchQuery(text, public_only=False, kinds=kinds,
+                                                                page_size=SEARCH_LIMIT))
+        except GovcoreError:  # the index is unavailable (missing or damaged): the title search still works
+            result = None
+        if result is not None:
+            ranked = [int(hit.doc_id.rsplit(":", 1)[1]) for hit in result.hits
+                      if hit.doc_id.startswith("content:item:")]
         conditions.append(or_(Item.id.in_(ranked), Item.title.ilike(_like(text), escape="\\")))
     query = (select(Item).where(*conditions)
              .order_by(Item.published_at.desc().nulls_last(), Item.id.desc()).limit(SEARCH_LIMIT))

@@ -23,6 +23,7 @@ from govcore.audit import DENIED, FAILURE
 from govcore.core_plugin import ORG_UNIT_SCOPE, USERS_MANAGE
 from govcore.notify import notify
 from govcore.orgs import OrgTree, RulesBroken
+from govcore.personal_data import mask_phone
 from govcore.staff import (STAFF_COLUMNS, STAFF_IMPORT_MAX_ROWS, STAFF_REQUIRED_COLUMNS, HeldRole, StaffDirectory,
                            StaffDraft, StaffRow, check_staff, create_staff, import_staff, manageable_units,
                            may_manage)
@@ -161,7 +162,7 @@ def _detail_values(request, tree: OrgTree, allowed, user: User, error=None) -> d
             scope = (kind.title if kind is not None else assignment.scope_type,
                      labels.get(assignment.scope_id, f"#{assignment.scope_id}"))
         roles.append((assignment.role.title, scope))
-    return {"user": user, "unit_path": _unit_path(tree, user.org_unit_id),
+    return {"user": user, "mobile": _masked_mobile(user.mobile), "unit_path": _unit_path(tree, user.org_unit_id),
             "unit_active": user.org_unit_id is None or tree.is_active(user.org_unit_id),
             "roles": roles, "manageable": may_manage(user.org_unit_id, _held(user), allowed),
             "is_self": user.id == request.current_user.id, "error": error,
@@ -218,7 +219,12 @@ def add(request):
 
 def _created_summary(tree: OrgTree, user: User, **extra) -> dict:
     return {"login": user.login, "display_name": user.display_name, "org_unit": _unit_path(tree, user.org_unit_id),
-            "email": user.email, "mobile": user.mobile, **extra}
+            "email": user.email, "mobile": _masked_mobile(user.mobile), **extra}
+
+
+def _masked_mobile(mobile: str | None) -> str | None:
+    """Mobile numbers are personal data: pages and the audit trail show them masked."""
+    return mask_phone(mobile) if mobile else mobile
 
 
 def _welcome(request, user: User) -> None:
@@ -234,7 +240,7 @@ def edit_form(request):
     allowed = _allowed(request, tree)
     user = _account(request, allowed)
     values = {"login": user.login, "display_name": user.display_name, "email": user.email or "",
-              "mobile": user.mobile or "", "org_unit": user.org_unit_id}
+              "mobile": _masked_mobile(user.mobile) or "", "org_unit": user.org_unit_id}
     return _form_values(request, tree, allowed, user, values, {})
 
 
@@ -244,7 +250,10 @@ def edit(request):
     user = _account(request, allowed)
     _require_manageable(request, user, allowed, "user.update")
     values = _posted(request) | {"login": user.login}
-    draft = StaffDraft(user.login, values["display_name"], values["org_unit"], values["email"], values["mobile"])
+    # The form shows the number masked: sent back unchanged, it means "keep the number".
+    kept = user.mobile and values["mobile"].strip() == _masked_mobile(user.mobile)
+    draft = StaffDraft(user.login, values["display_name"], values["org_unit"], values["email"],
+                       user.mobile if kept else values["mobile"])
     account, problems = check_staff(draft, tree=tree, allowed_units=allowed, directory=_directory(request),
                                     account_id=user.id, current_unit_id=user.org_unit_id)
     if problems:
@@ -255,7 +264,8 @@ def edit(request):
                             ("org_unit", user.org_unit_id, account.org_unit_id),
                             ("email", user.email, account.email), ("mobile", user.mobile, account.mobile)):
         if old != new:
-            changes[field] = [_unit_path(tree, old), _unit_path(tree, new)] if field == "org_unit" else [old, new]
+            changes[field] = ([_unit_path(tree, old), _unit_path(tree, new)] if field == "org_unit" else
+                              [_masked_mobile(old), _masked_mobile(new)] if field == "mobile" else [old, new])
             setattr(user, "org_unit_id" if field == "org_unit" else field, new)
     if changes:
         request.audit("user.update", "user", user.id, summary={"login": user.login, "changes": changes})
