@@ -60,7 +60,7 @@ def includeme(config: Configurator) -> None:
     config.add_tween("adapters.web.headers.security_headers_tween_factory")
     config.add_tween("adapters.web.url_decoding.url_decoding_tween_factory",
                      under="adapters.web.headers.security_headers_tween_factory",
-                     over="adapters.web.outage.outage_tween_factory")
+                     over=("adapters.web.outage.outage_tween_factory", "adapters.web.caching.page_cache_tween_factory"))
     config.include("adapters.web.caching")  # its tween goes under the headers, over audit and pyramid_tm
     request_methods.includeme(config)
     config.include("adapters.web.audit")
