@@ -152,10 +152,8 @@ class ApScheduler:
         self._poller: threading.Thread | None = None
 
     def attach(self, platform: Platform) -> None:
-        """Make ``platform`` the one that jobs firing in this process receive."""
-        global _attached
+        """Give the scheduler its platform: the one its jobs receive once :meth:`start` runs them."""
         self._platform = platform
-        _attached = platform
 
     @property
     def running(self) -> bool:
@@ -236,6 +234,10 @@ class ApScheduler:
             raise RuntimeError("attach a platform before starting the scheduler")
         if self.running:
             return
+        global _attached
+        # Only a scheduler that runs jobs claims the process's jobs: a platform built later (a CLI
+        # command, a test's site) must not receive the jobs of one whose scheduler is running.
+        _attached = self._platform
         self._sync_recurring(self._platform.plugins.jobs)
         self._scheduler.start()
         self._stop_polling.clear()

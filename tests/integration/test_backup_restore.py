@@ -98,7 +98,10 @@ def restored(database_kind, _govcore_sites, tmp_path_factory) -> Restored:
     answer = run("restore", str(backup), "--into", str(folder), "--database", target_url, "--var",
                  str(root / "restored-var"))
     assert answer.exit_code == 0, answer.output
-    platform = build_platform(load_settings(str(folder), "development.ini", None, None))
+    restored_settings = load_settings(str(folder), "development.ini", None, None)
+    # Its ini runs the scheduler in the web process; a test's app must leave no job thread behind.
+    restored_settings["govcore.scheduler"] = "off"
+    platform = build_platform(restored_settings)
     yield Restored(source, source_args, digests, backup, platform, folder, tracking_no, upload_key, answer.output)
     platform.extras["engine"].dispose()
     source.extras["engine"].dispose()
