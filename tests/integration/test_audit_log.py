@@ -1,20 +1,16 @@
 """The audit trail in the database: append-only, kept 180 days, and tampering found by ``govcore audit verify``."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from adapters.bootstrap import build_platform
 from adapters.cli.main import cli
-from adapters.cli.options import load_settings
 from adapters.db.orm import AuditRecord
 from govcore.audit import AuditEntry, AuditLog
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "deployments" / "example-county"
+from tests.integration.cli_deployment import initialised_example
 
 
 def entry(login: str, at: dt.datetime) -> AuditEntry:
@@ -63,11 +59,7 @@ UNGUARD = {
 @pytest.fixture
 def deployment(database_kind, _govcore_sites, tmp_path):
     """The example county on a fresh database, initialised through the CLI, with three records."""
-    url = _govcore_sites["databases"].create(database_kind)
-    args = [str(EXAMPLE), "--database", url, "--var", str(tmp_path / "var")]
-    result = CliRunner().invoke(cli, ["init", *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    platform = build_platform(load_settings(str(EXAMPLE), "development.ini", url, str(tmp_path / "var")))
+    args, platform = initialised_example(_govcore_sites["databases"], database_kind, tmp_path / "var")
     now = platform.clock.now()
     append(platform, *(entry(login, now) for login in ("zhao", "qian", "sun")))
     yield args, platform

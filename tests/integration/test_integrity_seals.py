@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from sqlalchemy import insert, select, text
 from sqlalchemy.exc import DBAPIError
 
-from adapters.bootstrap import build_platform
 from adapters.cli.main import cli
-from adapters.cli.options import load_settings
 from adapters.db.orm import User
 from adapters.db.seals import SealRecord
 from govcore.hashchain import ChainHead
@@ -21,8 +18,7 @@ from govcore.workflow.service import Workflows
 from plugins.content.orm import Item
 from plugins.disclosure.desk import RequestDesk
 from plugins.disclosure.domain import CITIZEN, DISCLOSE, Applicant, Reply
-
-EXAMPLE = Path(__file__).resolve().parents[2] / "deployments" / "example-county"
+from tests.integration.cli_deployment import initialised_example
 
 
 # -- the database refuses changes ------------------------------------------------------------------
@@ -87,11 +83,7 @@ class Deployment:
 
 @pytest.fixture
 def deployment(database_kind, _govcore_sites, tmp_path):
-    url = _govcore_sites["databases"].create(database_kind)
-    args = [str(EXAMPLE), "--database", url, "--var", str(tmp_path / "var")]
-    result = CliRunner().invoke(cli, ["init", *args], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    platform = build_platform(load_settings(str(EXAMPLE), "development.ini", url, str(tmp_path / "var")))
+    args, platform = initialised_example(_govcore_sites["databases"], database_kind, tmp_path / "var")
     yield Deployment(args, platform)
     platform.extras["engine"].dispose()
 
