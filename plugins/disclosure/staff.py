@@ -205,7 +205,10 @@ def reply_file(request: Request):
 
 
 def attachment_file(request: Request):
-    """A file the applicant sent; every download is on the audit trail, as it may show an ID document."""
+    """A file the applicant sent: often an ID document, so it takes the full-view permission (and
+    the request's view permission), and every download is on the audit trail."""
+    if not request.has_permission(REQUESTS_VIEW):
+        raise HTTPForbidden()
     row = _row(request)
     attachment = request.dbsession.get(DisclosureAttachment, int(request.matchdict["attachment"]))
     if attachment is None or attachment.request_id != row.id:

@@ -79,7 +79,7 @@ def includeme(config: Configurator) -> None:
     view(staff.reply_file, route_name="disclosure.admin_reply_file", request_method="GET",
          permission=REQUESTS_VIEW)
     view(staff.attachment_file, route_name="disclosure.admin_attachment", request_method="GET",
-         permission=REQUESTS_VIEW)
+         permission=PERSONAL_DATA_VIEW_FULL)
     view(report.statistics_page, route_name="disclosure.admin_statistics", request_method="GET",
          renderer=T + "admin_statistics.pt", permission=REQUESTS_VIEW)
     view(report.statistics_xlsx, route_name="disclosure.admin_statistics_xlsx", request_method="GET",

@@ -31,11 +31,20 @@ def clock(stop_clock):
 
 @pytest.fixture
 def viewer(dbsession, make_user, clock):
-    """Someone who may see requests but not handle them."""
+    """Someone who may see requests, and personal data in full, but not handle requests."""
     dbsession.add(Role(name="ysq_reader", title="查看申请", description="", builtin=False, seeded_permissions=[],
-                       permissions=["admin.access", "disclosure.requests.view"]))
+                       permissions=["admin.access", "disclosure.requests.view", "personal_data.view_full"]))
     dbsession.commit()
     return person(dbsession, make_user, "ysq-reader", roles=("ysq_reader",))
+
+
+@pytest.fixture
+def masked_viewer(dbsession, make_user, clock):
+    """Someone who may see requests with the applicant's data masked only."""
+    dbsession.add(Role(name="ysq_masked", title="查看申请（脱敏）", description="", builtin=False,
+                       seeded_permissions=[], permissions=["admin.access", "disclosure.requests.view"]))
+    dbsession.commit()
+    return person(dbsession, make_user, "ysq-masked", roles=("ysq_masked",))
 
 
 def apply(testapp, files, **changes):
@@ -48,7 +57,7 @@ def request_count(dbsession) -> int:
 
 
 def test_files_sent_with_a_request_are_kept_and_staff_download_them_on_record(
-        testapp, dbsession, platform, login, clock, viewer, mail, fresh_rate_limits):
+        testapp, dbsession, platform, login, clock, viewer, masked_viewer, mail, fresh_rate_limits):
     assert 'enctype="multipart/form-data"' in testapp.get(APPLY).text
     response = apply(testapp, [("身份证正面.png", PNG), ("授权委托书", PDF)])
     assert response.status_int == 302, response.text
@@ -83,6 +92,13 @@ def test_files_sent_with_a_request_are_kept_and_staff_download_them_on_record(
     assert audit.actor_login == viewer.login and audit.object_id == str(row.id) and "授权委托书.pdf" in audit.summary
     # An attachment is reached only through its own request.
     testapp.get(link.replace(f"/requests/{row.id}/", f"/requests/{other}/"), status=404)
+
+    # Without the full-view permission the files are listed by name, and not handed out.
+    testapp.reset()
+    login(masked_viewer.login)
+    section = testapp.get(f"/admin/disclosure/requests/{row.id}").html.find(id="attachments")
+    assert "授权委托书.pdf" in section.text and section.find("a") is None
+    testapp.get(link, status=403)
 
 
 def test_files_are_judged_by_content_and_a_refusal_keeps_what_was_typed(testapp, dbsession, platform, clock,
