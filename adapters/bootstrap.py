@@ -48,7 +48,15 @@ DATABASE_ENV = "GOVCORE_DATABASE_URL"
 
 
 def resolve_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
-    """Fill in the defaults that derive from the deployment folder, and environment overrides."""
+    """Fill in the defaults that derive from the deployment folder, environment overrides and the secret."""
+    resolved = resolve_locations(settings)
+    resolved["govcore.secret"] = (os.environ.get(SECRET_ENV) or resolved.get("govcore.secret")
+                                  or _local_secret(Path(resolved["govcore.var_dir"])))
+    return resolved
+
+
+def resolve_locations(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """The deployment folder, the var folder and the database URL, with their defaults; writes nothing."""
     resolved = dict(settings)
     deployment = resolved.get("govcore.deployment")
     if not deployment:
@@ -65,7 +73,6 @@ def resolve_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
         or f"sqlite:///{var_dir / 'govcore.sqlite'}"
     )
     resolved.setdefault("govcore.scheduler", "in-process")
-    resolved["govcore.secret"] = os.environ.get(SECRET_ENV) or resolved.get("govcore.secret") or _local_secret(var_dir)
     return resolved
 
 

@@ -8,6 +8,7 @@ The chaining itself is :mod:`govcore.hashchain`, shared with the integrity seals
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from dataclasses import dataclass
 from typing import Iterable, Protocol
 
@@ -16,6 +17,7 @@ from govcore import hashchain
 GENESIS_HASH = hashchain.GENESIS_HASH
 canonical_summary = hashchain.canonical_json  # summaries are stored in the spelling that is hashed
 SUCCESS, FAILURE, DENIED = "success", "failure", "denied"
+SYSTEM_LOGIN = "system"  # the actor of what jobs and timers do
 
 
 @dataclass(frozen=True)
@@ -61,3 +63,26 @@ class AuditLog(Protocol):
 
     def chain(self) -> Iterable[ChainedRecord]:
         """Every record in id order, for verification."""
+
+
+class SystemAuditor:
+    """Audit records of what no signed-in person does: jobs, timers and commands run on the server."""
+
+    def __init__(self, uow, clock, actor_login: str = SYSTEM_LOGIN):
+        self.uow = uow
+        self.clock = clock
+        self.actor_login = actor_login[:64]
+
+    def __call__(self, action: str, object_type: str, object_id: object, summary: dict,
+                 result: str = SUCCESS) -> None:
+        self.uow.repository(AuditLog).append(AuditEntry(
+            at=self.clock.now(), actor_id=None, actor_login=self.actor_login, action=action,
+            object_type=object_type, object_id=str(object_id), summary=canonical_summary(summary), result=result))
+
+
+def operating_system_account() -> str:
+    """The operating-system account running this process, naming who ran a command on the server."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, as in some containers
+        return "unknown"

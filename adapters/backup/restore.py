@@ -26,7 +26,7 @@ from adapters.backup import BackupError, snapshot
 from adapters.backup.create import KEYS_DIR, SETTINGS_DIR
 from adapters.backup.manifest import Manifest, blob_listing, blob_path, read_manifest, verify
 from adapters.blobs.sweep import references
-from adapters.bootstrap import build_platform, resolve_settings
+from adapters.bootstrap import build_platform, resolve_locations
 from adapters.db import migrate
 from adapters.search.reindex import reindex
 from adapters.security.personal_cipher import KEYS_ENV, KEYS_FILE, load_keyring
@@ -105,8 +105,7 @@ class _Target:
 
 def _checked_target(backup: Path, manifest: Manifest, into: Path, settings: dict) -> _Target:
     """Where the restored site's data goes, once every check that writes nothing has passed."""
-    # Resolved for the paths and the URL only: the placeholder keeps a secret.key out of the var folder.
-    resolved = resolve_settings({**settings, "govcore.secret": "placeholder"})
+    resolved = resolve_locations(settings)
     target = _Target(Path(resolved["govcore.var_dir"]), resolved["sqlalchemy.url"])
     for path, zh, en in (
         (target.var_dir, "目标 var 目录", "target var folder"),

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import getpass
 import logging
 import re
 from dataclasses import dataclass
@@ -30,10 +29,9 @@ from adapters.backup.catalogue import deployment_slug, newest_complete
 from adapters.backup.create import create_backup
 from adapters.backup.retention import prune
 from adapters.db.orm import AuditRecord
-from govcore.audit import FAILURE, SUCCESS, AuditEntry, AuditLog, canonical_summary
+from govcore.audit import FAILURE, SUCCESS, SystemAuditor, operating_system_account
 from govcore.errors import ConfigurationError
 from govcore.platform import Platform
-from govcore.workflow.service import SYSTEM_LOGIN
 
 CHECK_SECONDS = 300
 RETRY_AFTER = dt.timedelta(hours=1)
@@ -136,11 +134,9 @@ def scheduled_backup(platform: Platform, settings: BackupSettings) -> None:
 def audit_backup(platform: Platform, result: str, folder_name: str, details: dict) -> None:
     """An audit record of a backup; a hand-run one names the machine account that ran it."""
     if details.get("trigger") == "command":
-        details = {**details, "os_user": getpass.getuser()}
+        details = {**details, "os_user": operating_system_account()}
     with platform.unit_of_work() as uow:
-        uow.repository(AuditLog).append(AuditEntry(
-            at=platform.clock.now(), actor_id=None, actor_login=SYSTEM_LOGIN, action=AUDIT_ACTION,
-            object_type=AUDIT_OBJECT, object_id=folder_name[:64], summary=canonical_summary(details), result=result))
+        SystemAuditor(uow, platform.clock)(AUDIT_ACTION, AUDIT_OBJECT, folder_name[:64], details, result)
 
 
 def _reason(exc: Exception) -> str:

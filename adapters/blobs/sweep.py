@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 
 from govcore.platform import Platform
-from govcore.workflow.service import SystemAuditor
+from govcore.audit import SystemAuditor
 from ports.persistence import UnitOfWork
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,6 @@ the commands of other modules (``expire``) to it.
 
 from __future__ import annotations
 
-import getpass
 import importlib
 import importlib.util
 from collections import Counter
@@ -16,6 +15,7 @@ import sqlalchemy as sa
 
 from adapters.cli.options import _fail, deployment_options
 from adapters.security.personal_cipher import KEYS_ENV, KEYS_FILE, UndecryptableValue, new_key
+from govcore.audit import operating_system_account
 
 ROTATE_ACTION = "personal_data.rotate_keys"
 # Mapped classes live in these modules; a plugin's (or adapter's) in the ``orm`` module of its package.
@@ -124,7 +124,7 @@ def _import_models(platform) -> None:
 
 
 def _audit(platform, keyring, done, failure) -> None:
-    from govcore.audit import FAILURE, SUCCESS, AuditEntry, AuditLog, canonical_summary
+    from govcore.audit import FAILURE, SUCCESS, SystemAuditor
 
     summary = {"current_key": keyring.current_key_id, "keys": list(keyring.key_ids),
                "rotated": {rotation.table: rotation.rotated for rotation in done},
@@ -132,17 +132,13 @@ def _audit(platform, keyring, done, failure) -> None:
     if failure is not None:
         summary["error"] = failure.message_en
     with platform.unit_of_work() as uow:
-        uow.repository(AuditLog).append(AuditEntry(
-            at=platform.clock.now(), actor_id=None, actor_login=f"cli:{_operator()}"[:64], action=ROTATE_ACTION,
-            object_type="personal_data_keys", object_id=keyring.current_key_id, summary=canonical_summary(summary),
-            result=FAILURE if failure is not None else SUCCESS))
+        SystemAuditor(uow, platform.clock, command_login())(
+            ROTATE_ACTION, "personal_data_keys", keyring.current_key_id, summary,
+            FAILURE if failure is not None else SUCCESS)
 
 
-def _operator() -> str:
-    """The operating-system account that ran the command, for the audit trail."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, as in some containers
-        return "unknown"
+def command_login() -> str:
+    """The audit trail's actor for a command run on the server: its operating-system account."""
+    return f"cli:{operating_system_account()}"
 
 

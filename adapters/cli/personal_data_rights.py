@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from adapters.cli.options import deployment_options
-from adapters.cli.personal_data import _operator
+from adapters.cli.personal_data import command_login
 
 
 @click.command("expire")
@@ -24,7 +24,7 @@ def expire(settings, dry_run: bool) -> None:
             done = preview_expiry(platform, uow)
         else:
             done = expire_all(platform, uow)
-            record_expiry(platform, uow, done, actor_login=f"cli:{_operator()}")
+            record_expiry(platform, uow, done, actor_login=command_login())
     verb = "将匿名化 / would anonymise" if dry_run else "已匿名化 / anonymised"
     for expiry in done:
         click.echo(f"{expiry.rule.kind.title} ({expiry.rule.kind.name}): 保存 {expiry.rule.days} 天 / days, "

@@ -7,10 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from adapters.personal_data.service import retention_of, rolled_back
-from govcore.audit import AuditEntry, AuditLog, canonical_summary
+from govcore.audit import SYSTEM_LOGIN, SystemAuditor
 from govcore.platform import Platform
 from govcore.retention import Retention
-from govcore.workflow.service import SYSTEM_LOGIN
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +47,7 @@ def record_expiry(platform: Platform, uow, done: list[Expiry], actor_login: str 
     """One audit record per run, with each kind's period, cutoff and count, even when nothing expired."""
     summary = {expiry.rule.kind.name: {"days": expiry.rule.days, "cutoff": expiry.cutoff.isoformat(),
                                        "expired": expiry.count} for expiry in done}
-    uow.repository(AuditLog).append(AuditEntry(
-        at=platform.clock.now(), actor_id=None, actor_login=actor_login[:64], action=ACTION,
-        object_type="personal_data", summary=canonical_summary(summary)))
+    SystemAuditor(uow, platform.clock, actor_login)(ACTION, "personal_data", "", summary)
 
 
 def run(platform: Platform, uow) -> None:

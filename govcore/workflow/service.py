@@ -13,7 +13,7 @@ import string
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from govcore.audit import AuditEntry, AuditLog, canonical_summary
+from govcore.audit import SystemAuditor
 from govcore.errors import NotFound
 from govcore.events import DomainEvent
 from govcore.i18n import _
@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 TIMER_FUNC = "govcore.workflow.service:fire_timer"
 ORIGIN_PLUGIN = "plugin"
 ORIGIN_COUNTY = "county"
-SYSTEM_LOGIN = "system"
 # How long a timer that lost a race with a person waits before it tries again.
 TIMER_RETRY = dt.timedelta(minutes=1)
 
@@ -89,19 +88,6 @@ class CaseStore(Protocol):
 class Auditor(Protocol):
     def __call__(self, action: str, object_type: str, object_id: object, summary: dict) -> None:
         """Append an audit record for the acting person (the web) or the system (timers)."""
-
-
-class SystemAuditor:
-    """Audit records for what timers do: no person, no address."""
-
-    def __init__(self, uow: UnitOfWork, clock):
-        self.uow = uow
-        self.clock = clock
-
-    def __call__(self, action: str, object_type: str, object_id: object, summary: dict) -> None:
-        self.uow.repository(AuditLog).append(AuditEntry(
-            at=self.clock.now(), actor_id=None, actor_login=SYSTEM_LOGIN, action=action,
-            object_type=object_type, object_id=str(object_id), summary=canonical_summary(summary)))
 
 
 class Workflows:

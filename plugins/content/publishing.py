@@ -17,7 +17,8 @@ from govcore.errors import ValidationError
 from govcore.platform import Platform
 from govcore.workflow.case import RESUBMIT, STATUS_APPROVED, STATUS_CANCELLED, STATUS_REJECTED, STATUS_RUNNING, \
     STATUS_WITH_INITIATOR
-from govcore.workflow.service import CaseTransitioned, SystemAuditor, Workflows
+from govcore.audit import SystemAuditor
+from govcore.workflow.service import CaseTransitioned, Workflows
 from plugins.content.domain import path_to
 from plugins.content.items import (ARCHIVED, DRAFT, OFFLINE, PUBLISHED, REVIEW, SCHEDULED, ArchiveRule,
                                    parse_archive_rules, status_after_approval)
