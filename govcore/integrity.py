@@ -22,8 +22,8 @@ from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from govcore import hashchain
 from govcore.contributions import SealKind
-from govcore.errors import ConfigurationError
 from govcore.hashchain import ChainHead, ChainStatus
+from govcore.plugins import unique_by_name
 
 ALTERED, VANISHED = "altered", "vanished"
 
@@ -89,14 +89,8 @@ def reseal(ledger: SealLedger, kind: str, record_id: str, payload: Any, actor_id
 
 def seal_kinds(plugins) -> dict[str, SealKind]:
     """Every enabled plugin's (and the adapters') seal kinds by name; a name declared twice is an error."""
-    kinds: dict[str, SealKind] = {}
-    for plugin, contributed in plugins.each("govcore_register_seal_kinds"):
-        for kind in contributed:
-            if kind.name in kinds:
-                raise ConfigurationError(f"印章类型 {kind.name} 被重复声明（{plugin}）",
-                                         f"seal kind {kind.name} declared twice ({plugin})")
-            kinds[kind.name] = kind
-    return kinds
+    contributed = ((plugin, kind) for plugin, kinds in plugins.each("govcore_register_seal_kinds") for kind in kinds)
+    return unique_by_name(contributed, lambda kind: kind.name, "印章类型", "seal kind")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import os
 import sys
 from dataclasses import dataclass, replace
 from importlib import metadata
-from typing import Any, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import pluggy
 
@@ -73,6 +73,22 @@ def describe_plugins(enabled: Sequence[str]) -> list[PluginInfo]:
     return infos
 
 
+def unique_by_name(contributions: Iterable[tuple[str, Any]], name_of: Callable[[Any], str],
+                   what_zh: str, what_en: str) -> dict:
+    """``(plugin, item)`` pairs by the item's name; a name two plugins declare is a configuration error."""
+    merged: dict = {}
+    owners: dict[str, str] = {}
+    for plugin, item in contributions:
+        name = name_of(item)
+        if name in merged:
+            raise ConfigurationError(
+                f"{what_zh} {name} 被插件 {owners[name]} 和 {plugin} 重复声明",
+                f"{what_en} {name} declared by both {owners[name]} and {plugin}",
+            )
+        merged[name], owners[name] = item, plugin
+    return merged
+
+
 class Plugins:
     """The enabled plugins of one deployment, and what they contribute, merged once."""
 
@@ -100,17 +116,7 @@ class Plugins:
 
     def _unique(self, hook_name: str, name_of, what_zh: str, what_en: str) -> dict:
         """The hook's contributions by name; a name two plugins declare is a configuration error."""
-        merged: dict = {}
-        owners: dict[str, str] = {}
-        for plugin, item in self._flat(hook_name):
-            name = name_of(item)
-            if name in merged:
-                raise ConfigurationError(
-                    f"{what_zh} {name} 被插件 {owners[name]} 和 {plugin} 重复声明",
-                    f"{what_en} {name} declared by both {owners[name]} and {plugin}",
-                )
-            merged[name], owners[name] = item, plugin
-        return merged
+        return unique_by_name(self._flat(hook_name), name_of, what_zh, what_en)
 
     @functools.cached_property
     def permissions(self) -> dict[str, Permission]:

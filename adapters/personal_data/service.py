@@ -9,7 +9,7 @@ from typing import Any, Iterator
 from sqlalchemy.orm import Session
 
 from govcore.contributions import PersonalDataKind
-from govcore.errors import ConfigurationError
+from govcore.plugins import unique_by_name
 from govcore.personal_data_requests import ACCOUNT_KIND, erase_order
 from govcore.platform import Platform
 from govcore.retention import Retention, retention_rules
@@ -17,15 +17,9 @@ from govcore.retention import Retention, retention_rules
 
 def personal_data_kinds(platform: Platform) -> list[PersonalDataKind]:
     """Every enabled plugin's kinds, the account's own first; a name declared twice stops here."""
-    kinds: dict[str, PersonalDataKind] = {}
-    owners: dict[str, str] = {}
-    for plugin, contributed in platform.plugins.each("govcore_register_personal_data"):
-        for kind in contributed:
-            if kind.name in kinds:
-                raise ConfigurationError(
-                    f"个人信息类别 {kind.name} 被插件 {owners[kind.name]} 和 {plugin} 重复声明",
-                    f"kind of personal data {kind.name} declared by both {owners[kind.name]} and {plugin}")
-            kinds[kind.name], owners[kind.name] = kind, plugin
+    contributed = ((plugin, kind) for plugin, kinds in platform.plugins.each("govcore_register_personal_data")
+                   for kind in kinds)
+    kinds = unique_by_name(contributed, lambda kind: kind.name, "个人信息类别", "kind of personal data")
     return sorted(kinds.values(), key=lambda kind: kind.name != ACCOUNT_KIND)
 
 
